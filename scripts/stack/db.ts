@@ -22,7 +22,7 @@ export async function applyBootstrap(url: string): Promise<void> {
 export async function pushMigrations(url: string): Promise<string> {
   const { stdout, stderr } = await run(SUPABASE_BIN, ['db', 'push', '--db-url', url, '--yes'], {
     cwd: ROOT,
-    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+    env: { ...process.env, PGSSLMODE: 'disable', SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
   });
   return `${stdout}${stderr}`;
 }
@@ -31,7 +31,7 @@ export async function pushMigrations(url: string): Promise<string> {
 export async function generateTypes(url: string): Promise<string> {
   const { stdout } = await run(SUPABASE_BIN, ['gen', 'types', 'typescript', '--db-url', url, '--schema', 'public'], {
     cwd: ROOT,
-    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+    env: { ...process.env, PGSSLMODE: 'disable', SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });
   return stdout;

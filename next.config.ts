@@ -1,0 +1,13 @@
+import type { NextConfig } from 'next';
+import { staticSecurityHeaders } from './src/lib/security-headers';
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  // Server-only packages that must not be bundled (native bits, worker threads, dynamic requires).
+  serverExternalPackages: ['pino', 'pino-pretty', 'postgres', 'pg-boss'],
+  async headers() {
+    return [{ source: '/:path*', headers: staticSecurityHeaders }];
+  },
+};
+
+export default nextConfig;

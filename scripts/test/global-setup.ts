@@ -1,0 +1,25 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { STATE_DIR, TEST_PORTS } from '../stack/config';
+import { applyBootstrap, pushMigrations } from '../stack/db';
+import { startPostgres, type RunningPostgres } from '../stack/postgres';
+
+/**
+ * Integration tests get a fresh database: Postgres on the test port, the platform bootstrap and
+ * every migration through the Supabase CLI. Each suite then creates its own orgs and users.
+ */
+let pg: RunningPostgres | undefined;
+
+export async function setup() {
+  const dataDir = path.join(STATE_DIR, 'test-int', 'db');
+  await rm(path.dirname(dataDir), { recursive: true, force: true });
+  pg = await startPostgres({ dataDir, port: TEST_PORTS.db });
+  await applyBootstrap(pg.url);
+  await pushMigrations(pg.url);
+  // Test workers start after this and inherit the environment.
+  process.env.DATABASE_URL = pg.url;
+}
+
+export async function teardown() {
+  await pg?.stop();
+}

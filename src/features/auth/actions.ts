@@ -1,0 +1,61 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { publicAction } from '@/lib/actions';
+import { AppError } from '@/lib/errors';
+import { paths, safeNextPath } from '@/lib/paths';
+import { createSupabaseServerClient } from '@/lib/supabase/server';
+import { signInSchema, signUpSchema } from './schemas';
+
+const signIn = publicAction('signIn', signInSchema, async ({ log }, input) => {
+  const supabase = await createSupabaseServerClient();
+  const { error } = await supabase.auth.signInWithPassword({ email: input.email, password: input.password });
+  if (error) {
+    if (error.code === 'invalid_credentials') {
+      throw new AppError('UNAUTHENTICATED', 'Wrong email or password.', { password: ['Wrong email or password.'] });
+    }
+    log.warn({ code: error.code, status: error.status }, 'sign-in failed');
+    throw new AppError('PRECONDITION', 'Sign-in is unavailable right now. Please try again.');
+  }
+  return safeNextPath(input.next);
+});
+
+export async function signInAction(raw: unknown) {
+  const result = await signIn(raw);
+  if (result.ok) redirect(result.data);
+  return result;
+}
+
+const signUp = publicAction('signUp', signUpSchema, async ({ log }, input) => {
+  const supabase = await createSupabaseServerClient();
+  const { data, error } = await supabase.auth.signUp({ email: input.email, password: input.password });
+  if (error) {
+    if (error.code === 'user_already_exists' || error.code === 'email_exists') {
+      throw new AppError('CONFLICT', 'This email is already registered.', {
+        email: ['This email is already registered. Sign in instead.'],
+      });
+    }
+    if (error.code === 'weak_password') {
+      throw new AppError('PRECONDITION', 'Choose a stronger password.', { password: [error.message] });
+    }
+    if (error.code === 'email_address_invalid' || error.code === 'validation_failed') {
+      throw new AppError('PRECONDITION', 'Enter a valid email address.', { email: [error.message] });
+    }
+    log.warn({ code: error.code, status: error.status }, 'sign-up failed');
+    throw new AppError('PRECONDITION', 'Sign-up is unavailable right now. Please try again.');
+  }
+  if (!data.session) throw new AppError('PRECONDITION', 'Check your inbox to confirm your email address, then sign in.');
+  return safeNextPath(input.next, paths.home);
+});
+
+export async function signUpAction(raw: unknown) {
+  const result = await signUp(raw);
+  if (result.ok) redirect(result.data);
+  return result;
+}
+
+export async function signOutAction() {
+  const supabase = await createSupabaseServerClient();
+  await supabase.auth.signOut({ scope: 'local' });
+  redirect(paths.login);
+}

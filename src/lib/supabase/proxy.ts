@@ -1,0 +1,29 @@
+import { createServerClient } from '@supabase/ssr';
+import { NextResponse, type NextRequest } from 'next/server';
+import { publicEnv } from '../env';
+
+/**
+ * Refreshes the Supabase session cookies on every request (the official @supabase/ssr pattern):
+ * getClaims() first, then hand back the very response the refreshed cookies were written to.
+ * It does not authorize anything; pages, actions and RLS do.
+ */
+export async function updateSession(request: NextRequest, requestHeaders: Headers) {
+  const env = publicEnv();
+  let response = NextResponse.next({ request: { headers: requestHeaders } });
+  const supabase = createServerClient(env.NEXT_PUBLIC_SUPABASE_URL, env.NEXT_PUBLIC_SUPABASE_ANON_KEY, {
+    cookies: {
+      getAll() {
+        return request.cookies.getAll();
+      },
+      setAll(cookiesToSet) {
+        for (const { name, value } of cookiesToSet) request.cookies.set(name, value);
+        requestHeaders.set('cookie', request.cookies.toString());
+        response = NextResponse.next({ request: { headers: requestHeaders } });
+        for (const { name, value, options } of cookiesToSet) response.cookies.set(name, value, options);
+      },
+    },
+  });
+  const { data } = await supabase.auth.getClaims();
+  const hadSessionCookie = request.cookies.getAll().some((c) => c.name.startsWith('sb-') && c.name.includes('-auth-token'));
+  return { response, claims: data?.claims ?? null, hadSessionCookie };
+}
