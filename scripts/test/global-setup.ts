@@ -18,8 +18,8 @@ export async function setup() {
   await pushMigrations(pg.url);
   // Test workers start after this and inherit the environment.
   process.env.DATABASE_URL = pg.url;
-  process.env.NEXT_PUBLIC_SUPABASE_URL ??= `http://127.0.0.1:${TEST_PORTS.auth}`;
-  process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY ??= 'integration-tests-do-not-call-auth';
+  process.env.SUPABASE_URL ??= `http://127.0.0.1:${TEST_PORTS.auth}`;
+  process.env.SUPABASE_ANON_KEY ??= 'integration-tests-do-not-call-auth';
 }
 
 export async function teardown() {

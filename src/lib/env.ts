@@ -4,12 +4,12 @@ import { z } from 'zod';
  * One Zod schema per runtime, parsed on first use and at start-up (instrumentation.ts),
  * so a misconfigured deployment stops with the variable's name instead of failing later.
  */
-const publicSchema = z.object({
-  NEXT_PUBLIC_SUPABASE_URL: z.url({ message: 'must be the Supabase project URL, e.g. http://127.0.0.1:54321' }),
-  NEXT_PUBLIC_SUPABASE_ANON_KEY: z.string().min(20, { message: 'must be the anon (publishable) key' }),
+const supabaseSchema = z.object({
+  SUPABASE_URL: z.url({ message: 'must be the Supabase project URL, e.g. http://127.0.0.1:54321' }),
+  SUPABASE_ANON_KEY: z.string().min(20, { message: 'must be the anon (publishable) key' }),
 });
 
-const serverSchema = publicSchema.extend({
+const serverSchema = supabaseSchema.extend({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection string' }),
@@ -22,7 +22,7 @@ const serverSchema = publicSchema.extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
-export type PublicEnv = z.infer<typeof publicSchema>;
+export type SupabaseEnv = z.infer<typeof supabaseSchema>;
 export type ServerEnv = z.infer<typeof serverSchema>;
 
 export class EnvError extends Error {
@@ -46,10 +46,14 @@ export function serverEnv(): ServerEnv {
   return cachedServerEnv;
 }
 
-/** Next inlines NEXT_PUBLIC_* only when referenced literally, hence the explicit object. */
-export function publicEnv(): PublicEnv {
-  return parseEnv(publicSchema, {
-    NEXT_PUBLIC_SUPABASE_URL: process.env.NEXT_PUBLIC_SUPABASE_URL,
-    NEXT_PUBLIC_SUPABASE_ANON_KEY: process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY,
-  });
+let cachedSupabaseEnv: SupabaseEnv | undefined;
+
+/**
+ * Where Supabase Auth lives. Read at run time on the server only: the browser never talks to
+ * Supabase directly (sessions travel as cookies through our own routes), so one build serves any
+ * deployment and the CSP can stay `connect-src 'self'`.
+ */
+export function supabaseEnv(): SupabaseEnv {
+  cachedSupabaseEnv ??= parseEnv(supabaseSchema, process.env);
+  return cachedSupabaseEnv;
 }

@@ -1,6 +1,6 @@
 import { createServerClient } from '@supabase/ssr';
 import { NextResponse, type NextRequest } from 'next/server';
-import { publicEnv } from '../env';
+import { supabaseEnv } from '../env';
 
 /**
  * Refreshes the Supabase session cookies on every request (the official @supabase/ssr pattern):
@@ -8,9 +8,9 @@ import { publicEnv } from '../env';
  * It does not authorize anything; pages, actions and RLS do.
  */
 export async function updateSession(request: NextRequest, requestHeaders: Headers) {
-  const env = publicEnv();
+  const env = supabaseEnv();
   let response = NextResponse.next({ request: { headers: requestHeaders } });
-  const supabase = createServerClient(env.NEXT_PUBLIC_SUPABASE_URL, env.NEXT_PUBLIC_SUPABASE_ANON_KEY, {
+  const supabase = createServerClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
     cookies: {
       getAll() {
         return request.cookies.getAll();

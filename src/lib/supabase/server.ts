@@ -1,13 +1,13 @@
 import 'server-only';
 import { createServerClient } from '@supabase/ssr';
 import { cookies } from 'next/headers';
-import { publicEnv } from '../env';
+import { supabaseEnv } from '../env';
 
 /** A Supabase client bound to this request's auth cookies (Auth only; tables go through lib/db). */
 export async function createSupabaseServerClient() {
-  const env = publicEnv();
+  const env = supabaseEnv();
   const cookieStore = await cookies();
-  return createServerClient(env.NEXT_PUBLIC_SUPABASE_URL, env.NEXT_PUBLIC_SUPABASE_ANON_KEY, {
+  return createServerClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
     cookies: {
       getAll() {
         return cookieStore.getAll();

@@ -60,7 +60,7 @@ export default async function MembersPage({ params }: { params: Promise<{ orgSlu
             {invitations.length === 0 ? (
               <p className="text-sm text-ink-muted">No pending invitations.</p>
             ) : (
-              <ul className="-my-2 divide-y divide-line">
+              <ul className="-my-2 divide-y divide-line" aria-label="Pending invitations">
                 {invitations.map((inv) => {
                   const expired = inv.expired;
                   return (

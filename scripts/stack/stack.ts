@@ -1,0 +1,101 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { loadOrCreateAuthKeys } from '../auth/keys';
+import { startAuthServer } from '../auth/server';
+import { ROOT, STATE_DIR, type StackPorts } from './config';
+import { applyBootstrap, pushMigrations } from './db';
+import { startPostgres } from './postgres';
+
+/**
+ * The local Supabase-like stack: Postgres 17, the platform bootstrap, migrations through the
+ * Supabase CLI, the GoTrue-compatible auth server and the AWS fleet simulator. Used by
+ * `npm run stack`, `npm run demo` and the end-to-end tests.
+ */
+export interface StackOptions {
+  ports: StackPorts;
+  /** Folder for this stack's database and keys (`.fleetline/<name>`). */
+  name: string;
+  /** Start from an empty database. */
+  fresh?: boolean;
+  /** Things in the simulated demo fleet. */
+  simThings?: number;
+  log: (part: 'db' | 'auth' | 'sim' | 'stack', line: string) => void;
+}
+
+export interface RunningStack {
+  /** Environment for the app and scripts (also written to `.env.local` by `npm run stack`). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function assertPortFree(port: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', () => reject(new Error(`Port ${port} (${what}) is in use: is another stack running? Stop it first.`)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { ports, log } = options;
+  const dir = path.join(STATE_DIR, options.name);
+  if (options.fresh) await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+
+  await assertPortFree(ports.db, 'Postgres');
+  await assertPortFree(ports.auth, 'auth');
+  await assertPortFree(ports.sim, 'AWS simulator');
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) {
+      await fn().catch((error: unknown) => log('stack', `stop failed: ${String(error)}`));
+    }
+    stops.length = 0;
+  };
+
+  try {
+    const pg = await startPostgres({ dataDir: path.join(dir, 'db'), port: ports.db, onLog: (line) => log('db', line) });
+    stops.push(() => pg.stop());
+    await applyBootstrap(pg.url);
+    log('db', `ready on 127.0.0.1:${ports.db}; bootstrap applied`);
+    const pushed = await pushMigrations(pg.url);
+    for (const line of pushed.split('\n')) if (/Applying|up to date|Finished/i.test(line)) log('db', line.trim());
+
+    const keys = await loadOrCreateAuthKeys(path.join(dir, 'auth-keys.json'));
+    const appUrl = `http://127.0.0.1:${ports.app}`;
+    const auth = await startAuthServer({
+      port: ports.auth,
+      databaseUrl: pg.url,
+      keys,
+      siteUrl: appUrl,
+      onLog: (line) => log('auth', line),
+    });
+    stops.push(() => auth.close());
+    log('auth', `ready on ${auth.url}`);
+
+
+    const env: Record<string, string> = {
+      SUPABASE_URL: auth.baseUrl,
+      SUPABASE_ANON_KEY: keys.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+      DATABASE_URL: pg.url,
+      APP_URL: appUrl,
+    };
+    return { env, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Writes the stack's connection settings where Next.js and the scripts pick them up. */
+export async function writeEnvFile(env: Record<string, string>, file = path.join(ROOT, '.env.local')): Promise<void> {
+  const lines = [
+    '# Written by the local stack (npm run stack / npm run demo). Local keys only; never commit.',
+    ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    '',
+  ];
+  await writeFile(file, lines.join('\n'), { mode: 0o600 });
+}
