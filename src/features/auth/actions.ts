@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { z } from 'zod';
 import { publicAction } from '@/lib/actions';
 import { AppError } from '@/lib/errors';
 import { paths, safeNextPath } from '@/lib/paths';
@@ -54,8 +55,14 @@ export async function signUpAction(raw: unknown) {
   return result;
 }
 
-export async function signOutAction() {
+const signOut = publicAction('signOut', z.unknown(), async () => {
   const supabase = await createSupabaseServerClient();
-  await supabase.auth.signOut({ scope: 'local' });
+  const { error } = await supabase.auth.signOut({ scope: 'local' });
+  // The local cookies are cleared either way; a server-side failure only leaves a session to expire.
+  if (error) throw new AppError('PRECONDITION', 'Signed out on this device; the server could not be reached.');
+});
+
+export async function signOutAction() {
+  await signOut(undefined);
   redirect(paths.login);
 }
