@@ -47,7 +47,7 @@ try {
   await writeEnvFile(stack.env);
   await seedDemo(stack.env, (line) => logLine('seed', line));
 
-  const env = { ...process.env, ...stack.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
   if (!process.argv.includes('--skip-build')) {
     logLine('build', 'building the app (next build)…');
     const build = run('build', NEXT_BIN, ['build'], env);

@@ -1,5 +1,6 @@
 import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
+import { noRealtime } from '../src/lib/supabase/no-realtime';
 
 /** The demo login printed by `npm run demo` and shown in the README. */
 export const DEMO_USER = { email: 'demo@fleetline.dev', password: 'fleetline-demo' } as const;
@@ -12,6 +13,7 @@ export const DEMO_ORG = { slug: 'demo', name: 'Demo Fleet' } as const;
 export async function seedDemo(env: Record<string, string>, log: (line: string) => void): Promise<void> {
   const admin = createClient(env.SUPABASE_URL!, env.SUPABASE_SERVICE_ROLE_KEY!, {
     auth: { persistSession: false, autoRefreshToken: false },
+    realtime: noRealtime,
   });
   const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   try {
