@@ -1,6 +1,7 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { generateKeyEntry, parseKeyring } from '../../src/lib/vault';
 import { loadOrCreateAuthKeys } from '../auth/keys';
 import { startAuthServer } from '../auth/server';
 import { ROOT, STATE_DIR, type StackPorts } from './config';
@@ -35,6 +36,22 @@ async function assertPortFree(port: number, what: string): Promise<void> {
     server.once('error', () => reject(new Error(`Port ${port} (${what}) is in use: is another stack running? Stop it first.`)));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
+}
+
+/** The stack's vault keyring, created once so tokens in its database stay readable across restarts. */
+async function loadOrCreateVaultKeys(file: string): Promise<string> {
+  try {
+    await writeFile(file, `${generateKeyEntry('local1')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const value = (await readFile(file, 'utf8')).trim();
+  try {
+    parseKeyring(value);
+  } catch (error) {
+    throw new Error(`${file} is not a valid vault keyring (${(error as Error).message}); tokens in this stack's database need it.`);
+  }
+  return value;
 }
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
@@ -82,6 +99,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       DATABASE_URL: pg.url,
       APP_URL: appUrl,
+      FLEETLINE_VAULT_KEYS: await loadOrCreateVaultKeys(path.join(dir, 'vault-keys')),
     };
     return { env, stop };
   } catch (error) {

@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import type { OrgContext, SessionUser } from '@/lib/context';
 import { asUser, type JwtClaims, type Tx } from '@/lib/db';
 import type { OrgRole } from '@/lib/roles';
+import { credentialsHint, encryptCredentials, parseKeyring, type AwsCredentials, type Keyring } from '@/lib/vault';
 
 /**
  * Helpers for integration tests: every suite creates its own users and organizations with
@@ -78,4 +79,43 @@ export async function createTestOrg(label: string): Promise<TestOrg> {
 /** The context services receive inside an org action, for calling services directly. */
 export function orgContext(db: Tx, org: TestOrg, role: OrgRole): OrgContext {
   return { db, user: org.members[role], org: { id: org.id, slug: org.slug, name: org.name }, role, log: silentLog };
+}
+
+export const TEST_AWS_CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'AKIAFLEETLINETEST001',
+  secretAccessKey: 'fleetline/test/secret/0000000000000000000',
+};
+
+/** The keyring the global setup put in the environment. */
+export function testKeyring(): Keyring {
+  return parseKeyring(process.env.FLEETLINE_VAULT_KEYS);
+}
+
+export interface TestIntegration {
+  id: string;
+  orgId: string;
+  name: string;
+  /** The vault token stored in the row (null for assume_role). */
+  token: string | null;
+}
+
+/** Inserts an integration as the platform would (RLS bypassed), encrypting its credentials for its row. */
+export async function createTestIntegration(
+  org: { id: string },
+  options: { name?: string; authType?: 'access_keys' | 'assume_role'; credentials?: AwsCredentials; keyring?: Keyring } = {},
+): Promise<TestIntegration> {
+  const id = randomUUID();
+  const name = options.name ?? `integration-${uniqueSuffix()}`;
+  if (options.authType === 'assume_role') {
+    await adminSql()`
+      insert into public.integrations (id, org_id, name, region, auth_type, role_arn, external_id)
+      values (${id}, ${org.id}, ${name}, 'eu-west-1', 'assume_role', 'arn:aws:iam::123456789012:role/FleetlineAccess', ${`fl-${randomUUID()}`})`;
+    return { id, orgId: org.id, name, token: null };
+  }
+  const credentials = options.credentials ?? TEST_AWS_CREDENTIALS;
+  const token = encryptCredentials(options.keyring ?? testKeyring(), { orgId: org.id, integrationId: id }, credentials);
+  await adminSql()`
+    insert into public.integrations (id, org_id, name, region, auth_type, credentials, credentials_hint)
+    values (${id}, ${org.id}, ${name}, 'us-east-1', 'access_keys', ${token}, ${credentialsHint(credentials.accessKeyId)})`;
+  return { id, orgId: org.id, name, token };
 }

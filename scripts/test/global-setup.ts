@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { generateKeyEntry } from '../../src/lib/vault';
 import { STATE_DIR, TEST_PORTS } from '../stack/config';
 import { applyBootstrap, pushMigrations } from '../stack/db';
 import { startPostgres, type RunningPostgres } from '../stack/postgres';
@@ -20,6 +21,7 @@ export async function setup() {
   process.env.DATABASE_URL = pg.url;
   process.env.SUPABASE_URL ??= `http://127.0.0.1:${TEST_PORTS.auth}`;
   process.env.SUPABASE_ANON_KEY ??= 'integration-tests-do-not-call-auth';
+  process.env.FLEETLINE_VAULT_KEYS ||= generateKeyEntry('test1');
 }
 
 export async function teardown() {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyring, VaultError } from './vault';
 
 /**
  * One Zod schema per runtime, parsed on first use and at start-up (instrumentation.ts),
@@ -20,6 +21,16 @@ const serverSchema = supabaseSchema.extend({
   APP_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** The credential vault's keyring (design §5); parsed here so a bad keyring stops start-up. */
+  FLEETLINE_VAULT_KEYS: z.string().transform((value, ctx) => {
+    try {
+      return parseKeyring(value);
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.reason });
+      return z.NEVER;
+    }
+  }),
 });
 
 export type SupabaseEnv = z.infer<typeof supabaseSchema>;

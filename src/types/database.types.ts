@@ -27,6 +27,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"integrations": {
+                  Row: {
+                    "auth_type": Database["public"]['Enums']["integration_auth_type"],"capabilities": NonNullable<Json>,"created_at": string,"created_by": string | null,"credentials": string | null,"credentials_hint": string | null,"custom_endpoint": string | null,"external_id": string | null,"id": string,"iot_data_endpoint": string | null,"last_error": string | null,"last_sync_at": string | null,"last_tested_at": string | null,"name": string,"org_id": string,"paused_reason": string | null,"provider": string,"region": string,"role_arn": string | null,"status": Database["public"]['Enums']["integration_status"],"sync_budget": number,"sync_interval_seconds": number,"timestream_database": string | null,"timestream_table": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "auth_type": Database["public"]['Enums']["integration_auth_type"],"capabilities"?: NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"credentials"?: string | null,"credentials_hint"?: string | null,"custom_endpoint"?: string | null,"external_id"?: string | null,"id"?: string,"iot_data_endpoint"?: string | null,"last_error"?: string | null,"last_sync_at"?: string | null,"last_tested_at"?: string | null,"name": string,"org_id": string,"paused_reason"?: string | null,"provider"?: string,"region": string,"role_arn"?: string | null,"status"?: Database["public"]['Enums']["integration_status"],"sync_budget"?: number,"sync_interval_seconds"?: number,"timestream_database"?: string | null,"timestream_table"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "auth_type"?: Database["public"]['Enums']["integration_auth_type"],"capabilities"?: NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"credentials"?: string | null,"credentials_hint"?: string | null,"custom_endpoint"?: string | null,"external_id"?: string | null,"id"?: string,"iot_data_endpoint"?: string | null,"last_error"?: string | null,"last_sync_at"?: string | null,"last_tested_at"?: string | null,"name"?: string,"org_id"?: string,"paused_reason"?: string | null,"provider"?: string,"region"?: string,"role_arn"?: string | null,"status"?: Database["public"]['Enums']["integration_status"],"sync_budget"?: number,"sync_interval_seconds"?: number,"timestream_database"?: string | null,"timestream_table"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "integrations_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"invitations": {
                   Row: {
                     "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"org_id": string,"role": Database["public"]['Enums']["org_role"],"token_hash": string
@@ -105,7 +125,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "org_role": "viewer"|"operator"|"admin"|"owner"
+            "integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -221,7 +241,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "org_role": ["viewer", "operator", "admin", "owner"]
+            "integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"]
           }
         }
 } as const
