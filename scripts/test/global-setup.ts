@@ -12,9 +12,11 @@ import { startPostgres, type RunningPostgres } from '../stack/postgres';
 let pg: RunningPostgres | undefined;
 
 export async function setup() {
-  const dataDir = path.join(STATE_DIR, 'test-int', 'db');
+  // Two runs side by side (e.g. two worktrees) can each pick their own port.
+  const port = Number(process.env.FLEETLINE_TEST_DB_PORT ?? TEST_PORTS.db);
+  const dataDir = path.join(STATE_DIR, `test-int-${port}`, 'db');
   await rm(path.dirname(dataDir), { recursive: true, force: true });
-  pg = await startPostgres({ dataDir, port: TEST_PORTS.db });
+  pg = await startPostgres({ dataDir, port });
   await applyBootstrap(pg.url);
   await pushMigrations(pg.url);
   // Test workers start after this and inherit the environment.
@@ -26,4 +28,5 @@ export async function setup() {
 
 export async function teardown() {
   await pg?.stop();
+  if (pg) await rm(path.join(STATE_DIR, `test-int-${pg.port}`), { recursive: true, force: true });
 }
