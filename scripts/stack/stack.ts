@@ -4,6 +4,7 @@ import path from 'node:path';
 import { generateKeyEntry, parseKeyring } from '../../src/lib/vault';
 import { loadOrCreateAuthKeys } from '../auth/keys';
 import { startAuthServer } from '../auth/server';
+import { startSimulator } from '../sim/server';
 import { ROOT, STATE_DIR, type StackPorts } from './config';
 import { applyBootstrap, pushMigrations } from './db';
 import { startPostgres } from './postgres';
@@ -92,6 +93,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.push(() => auth.close());
     log('auth', `ready on ${auth.url}`);
 
+    const sim = await startSimulator({ port: ports.sim, things: options.simThings ?? 1000 });
+    stops.push(() => sim.close());
+    log('sim', `ready on ${sim.url} (demo account 111122223333, ${options.simThings ?? 1000} things)`);
+
 
     const env: Record<string, string> = {
       SUPABASE_URL: auth.baseUrl,
@@ -99,6 +104,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       DATABASE_URL: pg.url,
       APP_URL: appUrl,
+      FLEETLINE_AWS_SIM_ENDPOINT: sim.url,
       FLEETLINE_VAULT_KEYS: await loadOrCreateVaultKeys(path.join(dir, 'vault-keys')),
     };
     return { env, stop };
