@@ -4,6 +4,7 @@ import path from 'node:path';
 import { generateKeyEntry, parseKeyring } from '../../src/lib/vault';
 import { loadOrCreateAuthKeys } from '../auth/keys';
 import { startAuthServer } from '../auth/server';
+import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS } from '../sim/config';
 import { startSimulator } from '../sim/server';
 import { ROOT, STATE_DIR, type StackPorts } from './config';
 import { applyBootstrap, pushMigrations } from './db';
@@ -105,6 +106,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       DATABASE_URL: pg.url,
       APP_URL: appUrl,
       FLEETLINE_AWS_SIM_ENDPOINT: sim.url,
+      // Fleetline's own AWS identity (assumes customers' roles); locally, a key of the simulator.
+      FLEETLINE_AWS_ACCOUNT_ID: DEMO_ACCOUNT_ID,
+      FLEETLINE_AWS_ACCESS_KEY_ID: DEMO_CREDENTIALS.accessKeyId,
+      FLEETLINE_AWS_SECRET_ACCESS_KEY: DEMO_CREDENTIALS.secretAccessKey,
       FLEETLINE_VAULT_KEYS: await loadOrCreateVaultKeys(path.join(dir, 'vault-keys')),
     };
     return { env, stop };
