@@ -15,8 +15,12 @@ export interface StackPorts {
 }
 
 export const DEV_PORTS: StackPorts = { db: 54322, auth: 54321, sim: 4566, app: 3000 };
-/** Tests run their own stack beside a developer's running one. */
-export const TEST_PORTS: StackPorts = { db: 54422, auth: 54421, sim: 4666, app: 3100 };
+/**
+ * Tests run their own stack beside a developer's running one. FLEETLINE_TEST_PORT_OFFSET shifts
+ * every port so two test runs (e.g. two checkouts) can share a machine.
+ */
+const offset = Number(process.env.FLEETLINE_TEST_PORT_OFFSET ?? 0);
+export const TEST_PORTS: StackPorts = { db: 54422 + offset, auth: 54421 + offset, sim: 4666 + offset, app: 3100 + offset };
 
 export function databaseUrl(port: number): string {
   return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
