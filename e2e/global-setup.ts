@@ -33,7 +33,9 @@ export default async function globalSetup() {
   }
   const verbose = !!process.env.E2E_VERBOSE;
   const log = (part: string, line: string) => {
-    if (verbose || /error|fail/i.test(line)) console.log(prefixed(part, line));
+    // Postgres logs expected constraint errors; only its fatal lines are worth showing here.
+    const serious = part === 'db' ? /FATAL|PANIC/.test(line) : /error|fail/i.test(line);
+    if (verbose || serious) console.log(prefixed(part, line));
   };
   const stack = await startStack({ ports: TEST_PORTS, name: 'test-e2e', fresh: true, simThings: 200, log });
   Object.assign(process.env, stack.env);
