@@ -1,20 +1,14 @@
 import type { Metadata } from 'next';
-import { PageHeader } from '@/components/page-header';
-import { icons } from '@/components/shell/icons';
-import { EmptyState } from '@/components/ui/empty-state';
+import { SectionPlaceholder } from '@/components/section-placeholder';
 import { loadWorkspace } from '@/features/orgs/workspace';
 
 export const metadata: Metadata = { title: 'OTA jobs' };
 
 export default async function Page({ params }: { params: Promise<{ orgSlug: string }> }) {
-  const { orgSlug } = await params;
-  await loadWorkspace(orgSlug);
+  await loadWorkspace((await params).orgSlug);
   return (
-    <>
-      <PageHeader title="OTA jobs" description="Firmware rollouts through AWS IoT Jobs." />
-      <EmptyState icon={<icons.ota className="size-10" />} title="No OTA jobs yet">
-        Jobs launched from Fleetline or found in your AWS accounts will be listed here with their progress.
-      </EmptyState>
-    </>
+    <SectionPlaceholder title="OTA jobs" description="Firmware rollouts through AWS IoT Jobs." icon="ota" emptyTitle="No OTA jobs yet">
+      Jobs launched from Fleetline or found in your AWS accounts will be listed here with their progress.
+    </SectionPlaceholder>
   );
 }

@@ -1,20 +1,14 @@
 import type { Metadata } from 'next';
-import { PageHeader } from '@/components/page-header';
-import { icons } from '@/components/shell/icons';
-import { EmptyState } from '@/components/ui/empty-state';
+import { SectionPlaceholder } from '@/components/section-placeholder';
 import { loadWorkspace } from '@/features/orgs/workspace';
 
 export const metadata: Metadata = { title: 'Telemetry' };
 
 export default async function Page({ params }: { params: Promise<{ orgSlug: string }> }) {
-  const { orgSlug } = await params;
-  await loadWorkspace(orgSlug);
+  await loadWorkspace((await params).orgSlug);
   return (
-    <>
-      <PageHeader title="Telemetry" description="Charts of device measurements over time." />
-      <EmptyState icon={<icons.telemetry className="size-10" />} title="No telemetry yet">
-        Charts come from Amazon Timestream or from the shadow history Fleetline records once devices are syncing.
-      </EmptyState>
-    </>
+    <SectionPlaceholder title="Telemetry" description="Charts of device measurements over time." icon="telemetry" emptyTitle="No telemetry yet">
+      Charts come from Amazon Timestream or from the shadow history Fleetline records once devices are syncing.
+    </SectionPlaceholder>
   );
 }
