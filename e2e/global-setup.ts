@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, TEST_PORTS } from '../scripts/stack/config';
 import { prefixed } from '../scripts/stack/log';
@@ -46,7 +46,13 @@ export default async function globalSetup() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const appLog: string[] = [];
+  // Every line the server prints, for specs that assert what it logged (e.g. that no secret leaks).
+  const logFile = path.join(ROOT, 'test-results', 'e2e-app.log');
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const logStream = createWriteStream(logFile, { flags: 'w' });
+  process.env.E2E_APP_LOG = logFile;
   const collect = (chunk: Buffer) => {
+    logStream.write(chunk);
     for (const line of chunk.toString().split('\n')) {
       if (!line.trim()) continue;
       appLog.push(line);
@@ -67,6 +73,7 @@ export default async function globalSetup() {
   return async () => {
     app.kill('SIGTERM');
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once('exit', r)));
+    logStream.end();
     await stack.stop();
   };
 }

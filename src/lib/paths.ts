@@ -10,6 +10,8 @@ export const paths = {
   telemetry: (slug: string) => `/${slug}/telemetry`,
   otaJobs: (slug: string) => `/${slug}/ota`,
   integrations: (slug: string) => `/${slug}/integrations`,
+  newIntegration: (slug: string) => `/${slug}/integrations/new`,
+  integration: (slug: string, id: string) => `/${slug}/integrations/${id}`,
   members: (slug: string) => `/${slug}/members`,
   settings: (slug: string) => `/${slug}/settings`,
 } as const;

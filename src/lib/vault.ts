@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -209,6 +209,20 @@ export function needsRotation(keyring: Keyring, token: string): boolean {
 export function reencryptToken(keyring: Keyring, aad: VaultAad, token: string): string {
   const credentials = decryptCredentials(keyring, aad, token);
   return needsRotation(keyring, token) ? encryptCredentials(keyring, aad, credentials) : token;
+}
+
+/**
+ * HMAC-SHA256 (base64url) of `data` under a subkey derived with HKDF from one keyring key and a
+ * purpose, so the server can sign non-secret state it hands to the browser without another secret.
+ * Null when the keyring has no such key.
+ */
+export function keyringMac(keyring: Keyring, purpose: string, data: string, keyId: string = keyring.primaryKeyId): string | null {
+  const key = keyFor(keyring, keyId);
+  if (!key) return null;
+  const subkey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `fleetline:mac:${purpose}`, 32));
+  const mac = createHmac('sha256', subkey).update(data, 'utf8').digest('base64url');
+  subkey.fill(0);
+  return mac;
 }
 
 /** What the UI shows instead of the key: `AKIA…WXYZ`; short ids reveal less. */

@@ -38,6 +38,17 @@ export interface AwsClients {
 
 export interface ClientTuning {
   maxAttempts?: number;
+  /** Milliseconds to open a connection / to wait for an answer (the preflight keeps both short). */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+function tuningConfig(tuning: ClientTuning) {
+  const handler =
+    tuning.connectionTimeoutMs !== undefined || tuning.requestTimeoutMs !== undefined
+      ? { requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs } }
+      : {};
+  return { ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}), ...handler };
 }
 
 /** Platform credentials from env (local stack, CI); otherwise the SDK's default provider chain. */
@@ -57,12 +68,14 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 export function assumeRoleProvider(
   conn: Pick<IntegrationConnection, 'region' | 'roleArn' | 'externalId' | 'customEndpoint' | 'integrationId'>,
   platform: PlatformIdentity,
+  tuning: ClientTuning = {},
 ): AwsCredentialIdentityProvider {
   if (!conn.roleArn || !conn.externalId) throw new Error('assume_role integrations need a role ARN and an External ID');
   const sts = new STSClient({
     region: conn.region,
     ...(conn.customEndpoint ? { endpoint: conn.customEndpoint } : {}),
     ...(platform.credentials ? { credentials: platform.credentials } : {}),
+    ...tuningConfig(tuning),
   });
   let cached: AwsCredentialIdentity | undefined;
   return async () => {
@@ -98,11 +111,7 @@ export function createAwsClients(
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
   tuning: ClientTuning = {},
 ): AwsClients {
-  const base = {
-    region: conn.region,
-    credentials,
-    ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
-  };
+  const base = { region: conn.region, credentials, ...tuningConfig(tuning) };
   const custom = conn.customEndpoint ? { endpoint: conn.customEndpoint } : {};
   const dataEndpoint = conn.customEndpoint ?? (conn.iotDataEndpoint ? `https://${conn.iotDataEndpoint}` : undefined);
   const iot = new IoTClient({ ...base, ...custom });

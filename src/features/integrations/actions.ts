@@ -1,0 +1,55 @@
+'use server';
+
+import { orgAction } from '@/lib/actions';
+import { platformIdentityFromEnv } from '@/lib/aws/clients';
+import { serverEnv } from '@/lib/env';
+import {
+  createIntegrationSchema,
+  deleteIntegrationSchema,
+  integrationRefSchema,
+  rotateCredentialsSchema,
+  testConnectionSchema,
+  updateIntegrationSchema,
+} from './schemas';
+import {
+  createIntegration,
+  deleteIntegration,
+  pauseIntegration,
+  resumeIntegration,
+  rotateCredentials,
+  testConnection,
+  testIntegration,
+  updateIntegration,
+  type IntegrationDeps,
+} from './service';
+
+/** Owners and admins write; the wrapper checks the role, the service and RLS check it again. */
+function deps(): IntegrationDeps {
+  return { keyring: serverEnv().FLEETLINE_VAULT_KEYS, platform: platformIdentityFromEnv() };
+}
+
+export const testConnectionAction = orgAction('testConnection', { schema: testConnectionSchema, minRole: 'admin' }, (ctx, input) =>
+  testConnection(ctx, input, deps()),
+);
+
+export const createIntegrationAction = orgAction('createIntegration', { schema: createIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
+  createIntegration(ctx, input, deps()),
+);
+
+export const testIntegrationAction = orgAction('testIntegration', { schema: integrationRefSchema, minRole: 'admin' }, (ctx, input) =>
+  testIntegration(ctx, input, deps()),
+);
+
+export const updateIntegrationAction = orgAction('updateIntegration', { schema: updateIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
+  updateIntegration(ctx, input, deps()),
+);
+
+export const pauseIntegrationAction = orgAction('pauseIntegration', { schema: integrationRefSchema, minRole: 'admin' }, pauseIntegration);
+
+export const resumeIntegrationAction = orgAction('resumeIntegration', { schema: integrationRefSchema, minRole: 'admin' }, resumeIntegration);
+
+export const rotateCredentialsAction = orgAction('rotateCredentials', { schema: rotateCredentialsSchema, minRole: 'admin' }, (ctx, input) =>
+  rotateCredentials(ctx, input, deps()),
+);
+
+export const deleteIntegrationAction = orgAction('deleteIntegration', { schema: deleteIntegrationSchema, minRole: 'admin' }, deleteIntegration);

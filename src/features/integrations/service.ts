@@ -1,0 +1,350 @@
+import type postgres from 'postgres';
+import type { PlatformIdentity } from '@/lib/aws/clients';
+import type { OrgContext } from '@/lib/context';
+import { asService } from '@/lib/db';
+import { AppError } from '@/lib/errors';
+import { hasRole } from '@/lib/roles';
+import { credentialsHint, decryptCredentials, encryptCredentials, VaultError, type AwsCredentials, type Keyring } from '@/lib/vault';
+import { checkDefinition, toStoredCapabilities, type PreflightReport } from './capabilities';
+import { verifyDraft } from './draft';
+import { runPreflight, type PreflightAuth, type PreflightTarget } from './preflight';
+import { getIntegrationOrThrow, type IntegrationDetail, type IntegrationStatus } from './queries';
+import type {
+  CreateIntegrationInput,
+  DeleteIntegrationInput,
+  IntegrationRef,
+  RotateCredentialsInput,
+  TestConnectionInput,
+  UpdateIntegrationInput,
+} from './schemas';
+
+/**
+ * Writes and rules of integrations, shared by the server actions and scripts. Owners and admins
+ * write (checked here, by the action wrapper and by RLS); credentials are encrypted in the same
+ * request that received them and never returned, logged or audited (only their hint).
+ */
+export interface IntegrationDeps {
+  keyring: Keyring;
+  platform: PlatformIdentity;
+  /** Injected by tests; defaults to the real preflight. */
+  preflight?: (target: PreflightTarget) => Promise<PreflightReport>;
+}
+
+function preflight(deps: IntegrationDeps, target: PreflightTarget): Promise<PreflightReport> {
+  return deps.preflight ? deps.preflight(target) : runPreflight(target, { platform: deps.platform });
+}
+
+function requireAdmin(ctx: OrgContext): void {
+  if (!hasRole(ctx.role, 'admin')) {
+    throw new AppError('FORBIDDEN', `Only admins and owners can change integrations; you are ${ctx.role}.`);
+  }
+}
+
+type AuditDetails = Record<string, postgres.JSONValue>;
+
+async function audit(ctx: OrgContext, action: string, integrationId: string, details: AuditDetails): Promise<void> {
+  await ctx.db`
+    insert into public.audit_log (org_id, actor_id, action, target_type, target_id, details)
+    values (${ctx.org.id}, ${ctx.user.id}, ${action}, 'integration', ${integrationId}, ${ctx.db.json(details)})`;
+}
+
+function json(value: unknown): postgres.JSONValue {
+  return JSON.parse(JSON.stringify(value)) as postgres.JSONValue;
+}
+
+/** A refused connection, in words the user can act on. */
+function refusal(report: PreflightReport): AppError | null {
+  if (report.authFailure) return new AppError('PRECONDITION', report.authFailure.message);
+  const missing = report.checks.filter((c) => checkDefinition(c.id).required && c.status !== 'ok');
+  if (missing.length === 0) return null;
+  const first = missing[0]!;
+  return new AppError(
+    'PRECONDITION',
+    `Fleetline needs to ${checkDefinition(first.id).label.toLowerCase()} (${checkDefinition(first.id).actions.join(', ')}), but AWS refused it${first.error ? ` (${first.error})` : ''}. Grant it and test again.`,
+  );
+}
+
+function failedChecks(report: PreflightReport): string[] {
+  return report.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+}
+
+async function assertNameFree(ctx: OrgContext, name: string, exceptId?: string): Promise<void> {
+  const taken = await ctx.db`
+    select 1 from public.integrations
+    where org_id = ${ctx.org.id} and lower(name) = lower(${name}) ${exceptId ? ctx.db`and id <> ${exceptId}` : ctx.db``}`;
+  if (taken.length > 0) {
+    throw new AppError('CONFLICT', `An integration named “${name}” already exists.`, { name: ['Another integration of this organization has this name.'] });
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: string; constraint_name?: string };
+  return e?.code === '23505' && e.constraint_name === constraint;
+}
+
+/** Wizard step 3: runs the preflight with the credentials typed in the wizard (nothing is stored). */
+export async function testConnection(ctx: OrgContext, input: TestConnectionInput, deps: IntegrationDeps) {
+  requireAdmin(ctx);
+  verifyDraft(deps.keyring, ctx.org.id, input.draft);
+  const { connection } = input;
+  const auth: PreflightAuth =
+    connection.authType === 'access_keys'
+      ? { type: 'access_keys', credentials: { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey } }
+      : { type: 'assume_role', roleArn: connection.roleArn, externalId: input.draft.externalId };
+  const report = await preflight(deps, {
+    integrationId: input.draft.integrationId,
+    region: connection.region,
+    customEndpoint: connection.customEndpoint,
+    timestreamDatabase: connection.timestreamDatabase,
+    timestreamTable: connection.timestreamTable,
+    auth,
+  });
+  ctx.log.info({ authenticated: report.authenticated, canSave: report.canSave, refusedChecks: failedChecks(report) }, 'connection tested');
+  return { ...report, credentialsHint: connection.authType === 'access_keys' ? credentialsHint(connection.accessKeyId) : null };
+}
+
+/** Wizard step 5: re-runs the preflight on the server, then encrypts and stores in this request. */
+export async function createIntegration(ctx: OrgContext, input: CreateIntegrationInput, deps: IntegrationDeps): Promise<{ id: string }> {
+  requireAdmin(ctx);
+  verifyDraft(deps.keyring, ctx.org.id, input.draft);
+  const { details, schedule, draft } = input;
+  await assertNameFree(ctx, details.name);
+  const credentials: AwsCredentials | null =
+    details.authType === 'access_keys' ? { accessKeyId: details.accessKeyId, secretAccessKey: details.secretAccessKey } : null;
+  const roleArn = details.authType === 'assume_role' ? details.roleArn : null;
+  const report = await preflight(deps, {
+    integrationId: draft.integrationId,
+    region: details.region,
+    customEndpoint: details.customEndpoint,
+    timestreamDatabase: details.timestreamDatabase,
+    timestreamTable: details.timestreamTable,
+    auth: roleArn ? { type: 'assume_role', roleArn, externalId: draft.externalId } : { type: 'access_keys', credentials: credentials! },
+  });
+  const refused = refusal(report);
+  if (refused) throw refused;
+
+  const token = credentials ? encryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: draft.integrationId }, credentials) : null;
+  const hint = credentials ? credentialsHint(credentials.accessKeyId) : null;
+  try {
+    await ctx.db`
+      insert into public.integrations (
+        id, org_id, name, region, auth_type, credentials, credentials_hint, role_arn, external_id,
+        iot_data_endpoint, custom_endpoint, timestream_database, timestream_table,
+        sync_interval_seconds, sync_budget, status, capabilities, last_tested_at)
+      values (
+        ${draft.integrationId}, ${ctx.org.id}, ${details.name}, ${details.region}, ${details.authType}, ${token}, ${hint},
+        ${roleArn}, ${roleArn ? draft.externalId : null}, ${report.endpoint}, ${details.customEndpoint},
+        ${details.timestreamDatabase}, ${details.timestreamTable}, ${schedule.syncIntervalSeconds}, ${schedule.syncBudget},
+        'active', ${ctx.db.json(json(toStoredCapabilities(report)))}, ${report.testedAt})`;
+  } catch (error) {
+    if (isUniqueViolation(error, 'integrations_pkey')) {
+      throw new AppError('CONFLICT', 'This wizard has already saved an integration. Reload the page to connect another account.');
+    }
+    if (isUniqueViolation(error, 'integrations_org_id_name_key')) {
+      throw new AppError('CONFLICT', `An integration named “${details.name}” already exists.`, { name: ['Another integration of this organization has this name.'] });
+    }
+    throw error;
+  }
+  await audit(ctx, 'integration.created', draft.integrationId, {
+    name: details.name,
+    region: details.region,
+    authType: details.authType,
+    credentialsHint: hint,
+    roleArn,
+    customEndpoint: details.customEndpoint,
+    timestreamDatabase: details.timestreamDatabase,
+    timestreamTable: details.timestreamTable,
+    syncIntervalSeconds: schedule.syncIntervalSeconds,
+    syncBudget: schedule.syncBudget,
+    syncMode: report.syncMode,
+    failedChecks: failedChecks(report),
+  });
+  ctx.log.info({ integrationId: draft.integrationId, authType: details.authType, syncMode: report.syncMode }, 'integration created');
+  return { id: draft.integrationId };
+}
+
+/**
+ * How to authenticate as a stored integration. The vault token is not selectable by API roles, so
+ * it is read through the service door, only after the caller's admin role was checked and only for
+ * a row RLS already showed them.
+ */
+async function storedAuth(ctx: OrgContext, integration: IntegrationDetail, deps: IntegrationDeps): Promise<PreflightAuth> {
+  if (integration.authType === 'assume_role') {
+    return { type: 'assume_role', roleArn: integration.roleArn!, externalId: integration.externalId! };
+  }
+  const [row] = await asService((db) => db<{ credentials: string | null }[]>`
+    select credentials from public.integrations where id = ${integration.id} and org_id = ${ctx.org.id}`);
+  if (!row?.credentials) throw new AppError('PRECONDITION', 'This integration has no stored credentials. Rotate its credentials to add new keys.');
+  try {
+    return { type: 'access_keys', credentials: decryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: integration.id }, row.credentials) };
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    ctx.log.error({ integrationId: integration.id, code: error.code }, 'stored credentials cannot be decrypted');
+    throw new AppError('PRECONDITION', 'The stored credentials cannot be decrypted (the vault key that encrypted them is gone). Rotate the credentials to store new ones.');
+  }
+}
+
+function statusAfterTest(current: IntegrationStatus, report: PreflightReport): IntegrationStatus {
+  if (current === 'paused') return 'paused';
+  return report.canSave ? 'active' : 'error';
+}
+
+function lastErrorOf(report: PreflightReport): string | null {
+  return refusal(report)?.message ?? null;
+}
+
+/** "Test connection" on a saved integration: refreshes its capabilities, endpoint and status. */
+export async function testIntegration(ctx: OrgContext, input: IntegrationRef, deps: IntegrationDeps): Promise<PreflightReport> {
+  requireAdmin(ctx);
+  const integration = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+  const report = await preflight(deps, {
+    integrationId: integration.id,
+    region: integration.region,
+    customEndpoint: integration.customEndpoint,
+    timestreamDatabase: integration.timestreamDatabase,
+    timestreamTable: integration.timestreamTable,
+    auth: await storedAuth(ctx, integration, deps),
+  });
+  const stored = toStoredCapabilities(report);
+  await ctx.db`
+    update public.integrations set
+      capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
+      iot_data_endpoint = coalesce(${report.endpoint}, iot_data_endpoint),
+      last_tested_at = ${report.testedAt},
+      last_error = ${lastErrorOf(report)},
+      status = ${statusAfterTest(integration.status, report)}
+    where id = ${integration.id} and org_id = ${ctx.org.id}`;
+  await audit(ctx, 'integration.tested', integration.id, {
+    ok: report.canSave,
+    authError: report.authFailure?.error ?? null,
+    failedChecks: failedChecks(report),
+    syncMode: report.syncMode,
+  });
+  return report;
+}
+
+/** Name, schedule and connection settings; a changed endpoint or Timestream table is re-tested first. */
+export async function updateIntegration(ctx: OrgContext, input: UpdateIntegrationInput, deps: IntegrationDeps): Promise<void> {
+  requireAdmin(ctx);
+  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+  await assertNameFree(ctx, input.name, current.id);
+  const next = {
+    name: input.name,
+    syncIntervalSeconds: input.syncIntervalSeconds,
+    syncBudget: input.syncBudget,
+    customEndpoint: input.customEndpoint,
+    timestreamDatabase: input.timestreamDatabase,
+    timestreamTable: input.timestreamTable,
+  };
+  const changes: Record<string, { from: postgres.JSONValue; to: postgres.JSONValue }> = {};
+  for (const key of Object.keys(next) as (keyof typeof next)[]) {
+    if (current[key] !== next[key]) changes[key] = { from: current[key], to: next[key] };
+  }
+  if (Object.keys(changes).length === 0) return;
+
+  let report: PreflightReport | null = null;
+  if (changes.customEndpoint || changes.timestreamDatabase || changes.timestreamTable) {
+    report = await preflight(deps, {
+      integrationId: current.id,
+      region: current.region,
+      customEndpoint: next.customEndpoint,
+      timestreamDatabase: next.timestreamDatabase,
+      timestreamTable: next.timestreamTable,
+      auth: await storedAuth(ctx, current, deps),
+    });
+    if (report.authFailure) throw new AppError('PRECONDITION', `Nothing was changed: with these settings, ${report.authFailure.message.charAt(0).toLowerCase()}${report.authFailure.message.slice(1)}`);
+  }
+  const stored = report ? toStoredCapabilities(report) : null;
+  await ctx.db`
+    update public.integrations set
+      name = ${next.name},
+      sync_interval_seconds = ${next.syncIntervalSeconds},
+      sync_budget = ${next.syncBudget},
+      custom_endpoint = ${next.customEndpoint},
+      timestream_database = ${next.timestreamDatabase},
+      timestream_table = ${next.timestreamTable},
+      capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
+      iot_data_endpoint = coalesce(${report?.endpoint ?? null}, iot_data_endpoint),
+      last_tested_at = ${report ? report.testedAt : ctx.db`last_tested_at`}
+    where id = ${current.id} and org_id = ${ctx.org.id}`;
+  await audit(ctx, 'integration.updated', current.id, { changes, retested: report !== null });
+}
+
+export async function pauseIntegration(ctx: OrgContext, input: IntegrationRef): Promise<void> {
+  requireAdmin(ctx);
+  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+  if (current.status === 'paused') return;
+  await ctx.db`
+    update public.integrations set status = 'paused', paused_reason = ${`Paused by ${ctx.user.email}`}
+    where id = ${current.id} and org_id = ${ctx.org.id}`;
+  await audit(ctx, 'integration.paused', current.id, { previousStatus: current.status });
+}
+
+export async function resumeIntegration(ctx: OrgContext, input: IntegrationRef): Promise<void> {
+  requireAdmin(ctx);
+  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+  if (current.status !== 'paused') return;
+  const status: IntegrationStatus = current.lastError ? 'error' : 'active';
+  await ctx.db`
+    update public.integrations set status = ${status}, paused_reason = null
+    where id = ${current.id} and org_id = ${ctx.org.id}`;
+  await audit(ctx, 'integration.resumed', current.id, { status });
+}
+
+/** New access keys: tested first, then re-encrypted for this row; the old token is overwritten. */
+export async function rotateCredentials(ctx: OrgContext, input: RotateCredentialsInput, deps: IntegrationDeps): Promise<{ credentialsHint: string }> {
+  requireAdmin(ctx);
+  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+  if (current.authType !== 'access_keys') {
+    throw new AppError('PRECONDITION', 'This integration connects with an IAM role: it stores no keys to rotate.');
+  }
+  const credentials: AwsCredentials = { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey };
+  const report = await preflight(deps, {
+    integrationId: current.id,
+    region: current.region,
+    customEndpoint: current.customEndpoint,
+    timestreamDatabase: current.timestreamDatabase,
+    timestreamTable: current.timestreamTable,
+    auth: { type: 'access_keys', credentials },
+  });
+  const refused = refusal(report);
+  if (refused) throw new AppError('PRECONDITION', `The new keys were not saved. ${refused.message}`);
+  const token = encryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: current.id }, credentials);
+  const hint = credentialsHint(credentials.accessKeyId);
+  await ctx.db`
+    update public.integrations set
+      credentials = ${token},
+      credentials_hint = ${hint},
+      capabilities = ${ctx.db.json(json(toStoredCapabilities(report)))},
+      iot_data_endpoint = coalesce(${report.endpoint}, iot_data_endpoint),
+      last_tested_at = ${report.testedAt},
+      last_error = null,
+      status = ${current.status === 'paused' ? 'paused' : 'active'}
+    where id = ${current.id} and org_id = ${ctx.org.id}`;
+  await audit(ctx, 'integration.credentials_rotated', current.id, {
+    previousHint: current.credentialsHint,
+    credentialsHint: hint,
+    failedChecks: failedChecks(report),
+  });
+  ctx.log.info({ integrationId: current.id }, 'integration credentials rotated');
+  return { credentialsHint: hint };
+}
+
+/** Deletes the integration; cached fleet data (devices, jobs, history, sync runs) cascades with it. */
+export async function deleteIntegration(ctx: OrgContext, input: DeleteIntegrationInput): Promise<void> {
+  requireAdmin(ctx);
+  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+  if (input.confirmName !== current.name) {
+    throw new AppError('VALIDATION', 'The name you typed does not match.', { confirmName: [`Type “${current.name}” to confirm.`] });
+  }
+  const rows = await ctx.db`delete from public.integrations where id = ${current.id} and org_id = ${ctx.org.id} returning id`;
+  if (rows.length === 0) throw new AppError('NOT_FOUND', 'That integration does not exist (or was deleted).');
+  await audit(ctx, 'integration.deleted', current.id, {
+    name: current.name,
+    region: current.region,
+    authType: current.authType,
+    credentialsHint: current.credentialsHint,
+    roleArn: current.roleArn,
+  });
+  ctx.log.info({ integrationId: current.id }, 'integration deleted');
+}
