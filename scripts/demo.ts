@@ -10,6 +10,7 @@ import { DEMO_ORG, DEMO_USER, seedDemo } from './seed';
  * organization, a production build of the app, served on http://127.0.0.1:3000.
  */
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
+const TSX_BIN = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function run(part: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,14 +28,18 @@ function exited(child: ChildProcess): Promise<number> {
 
 let stack: RunningStack | undefined;
 let app: ChildProcess | undefined;
+let worker: ChildProcess | undefined;
 let stopping = false;
 
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  if (app && app.exitCode === null) {
-    app.kill('SIGTERM');
-    await exited(app);
+  // The worker first, while the database is up, so a sync in progress can record its state.
+  for (const child of [worker, app]) {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
   }
   await stack?.stop();
   process.exit(code);
@@ -46,6 +51,11 @@ try {
   stack = await startStack({ ports: DEV_PORTS, name: 'dev', log: logLine, simThings: 500 });
   await writeEnvFile(stack.env);
   await seedDemo(stack.env, (line) => logLine('seed', line));
+  // The sync worker starts before the build, so the demo fleet is in the database by the time the app is up.
+  worker = run('worker', TSX_BIN, ['scripts/worker.ts'], { ...process.env, ...stack.env, NODE_ENV: 'development' });
+  worker.on('exit', (code) => {
+    if (!stopping) logLine('stack', `worker exited (${code}); devices will not sync until the demo is restarted`);
+  });
 
   const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
   if (!process.argv.includes('--skip-build')) {

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { serverEnv } from './env';
+import { databaseEnv } from './env';
 
 /**
  * The only module that opens database connections. Two doors:
@@ -23,7 +23,7 @@ const globalForDb = globalThis as unknown as { fleetlineSql?: Sql };
 
 function pool(): Sql {
   if (!globalForDb.fleetlineSql) {
-    const env = serverEnv();
+    const env = databaseEnv();
     globalForDb.fleetlineSql = postgres(env.DATABASE_URL, {
       max: env.DATABASE_POOL_SIZE,
       prepare: env.DATABASE_PREPARED_STATEMENTS === 'true',
@@ -60,4 +60,45 @@ export async function pingDatabase(): Promise<number> {
 export async function closeDatabase(): Promise<void> {
   await globalForDb.fleetlineSql?.end({ timeout: 5 });
   globalForDb.fleetlineSql = undefined;
+}
+
+/**
+ * pg-boss's parameters as postgres.js expects them: undefined is null, and JSON that pg-boss
+ * serialised itself (insert() sends its jobs as one JSON string) is parsed back, because postgres.js
+ * serialises values bound to json parameters again.
+ */
+function queueParam(value: unknown): postgres.ParameterOrJSON<never> {
+  if (value === undefined) return null;
+  if (typeof value === 'string' && (value.startsWith('[{') || value === '[]')) {
+    try {
+      return JSON.parse(value) as postgres.ParameterOrJSON<never>;
+    } catch {
+      return value;
+    }
+  }
+  return value as postgres.ParameterOrJSON<never>;
+}
+
+/** What pg-boss needs to run its SQL (its `db` option). */
+export interface JobQueueDb {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/**
+ * The job queue's door to the same pool, so pg-boss opens no second one. Its statements run
+ * outside asUser/asService transactions, in its own `pgboss` schema.
+ */
+export function jobQueueDb(): JobQueueDb {
+  return {
+    async executeSql(text, values = []) {
+      if (values.length > 0) return { rows: [...(await pool().unsafe(text, values.map(queueParam)))] };
+      // Parameterless plans may be whole BEGIN…COMMIT scripts, which postgres.js allows only on a reserved connection.
+      const connection = await pool().reserve();
+      try {
+        return { rows: [...(await connection.unsafe(text))] };
+      } finally {
+        connection.release();
+      }
+    },
+  };
 }

@@ -10,15 +10,14 @@ const supabaseSchema = z.object({
   SUPABASE_ANON_KEY: z.string().min(20, { message: 'must be the anon (publishable) key' }),
 });
 
-const serverSchema = supabaseSchema.extend({
+/** What every process that touches the database needs (the app and the worker). */
+const databaseSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection string' }),
   /** Transaction-mode poolers (Supabase port 6543) do not support prepared statements. */
   DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Public base URL used in invite links; falls back to the request's origin. */
-  APP_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** The credential vault's keyring (design §5); parsed here so a bad keyring stops start-up. */
@@ -33,8 +32,25 @@ const serverSchema = supabaseSchema.extend({
   }),
 });
 
+const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend({
+  /** Public base URL used in invite links; falls back to the request's origin. */
+  APP_URL: z.url().optional(),
+  /** Bearer secret of /api/cron/tick; unset disables the route (deployments with a worker need none). */
+  CRON_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+});
+
+/** The sync worker (npm run worker): no Supabase Auth, only the database, the vault and AWS. */
+const workerSchema = databaseSchema.extend({
+  /** Syncs one worker process runs at the same time (each on a different integration). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** How often an idle worker asks the queue for work. */
+  WORKER_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+});
+
 export type SupabaseEnv = z.infer<typeof supabaseSchema>;
+export type DatabaseEnv = z.infer<typeof databaseSchema>;
 export type ServerEnv = z.infer<typeof serverSchema>;
+export type WorkerEnv = z.infer<typeof workerSchema>;
 
 export class EnvError extends Error {
   override name = 'EnvError';
@@ -55,6 +71,21 @@ let cachedServerEnv: ServerEnv | undefined;
 export function serverEnv(): ServerEnv {
   cachedServerEnv ??= parseEnv(serverSchema, process.env);
   return cachedServerEnv;
+}
+
+let cachedDatabaseEnv: DatabaseEnv | undefined;
+
+/** The subset of the server's settings the worker shares (db.ts reads this, so the worker can too). */
+export function databaseEnv(): DatabaseEnv {
+  cachedDatabaseEnv ??= parseEnv(databaseSchema, process.env);
+  return cachedDatabaseEnv;
+}
+
+let cachedWorkerEnv: WorkerEnv | undefined;
+
+export function workerEnv(): WorkerEnv {
+  cachedWorkerEnv ??= parseEnv(workerSchema, process.env);
+  return cachedWorkerEnv;
 }
 
 let cachedSupabaseEnv: SupabaseEnv | undefined;

@@ -27,6 +27,84 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"device_commands": {
+                  Row: {
+                    "created_at": string,"delivered_at": string | null,"desired": NonNullable<Json>,"device_id": string,"error": string | null,"id": string,"org_id": string,"requested_by": string | null,"resolved_at": string | null,"shadow_name": string | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_command_status"],"timeout_seconds": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"delivered_at"?: string | null,"desired": NonNullable<Json>,"device_id": string,"error"?: string | null,"id"?: string,"org_id": string,"requested_by"?: string | null,"resolved_at"?: string | null,"shadow_name"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_command_status"],"timeout_seconds"?: number
+                  }
+                  Update: {
+                    "created_at"?: string,"delivered_at"?: string | null,"desired"?: NonNullable<Json>,"device_id"?: string,"error"?: string | null,"id"?: string,"org_id"?: string,"requested_by"?: string | null,"resolved_at"?: string | null,"shadow_name"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_command_status"],"timeout_seconds"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "device_commands_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "device_commands_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"device_shadow_history": {
+                  Row: {
+                    "device_id": string,"id": number,"observed_at": string,"org_id": string,"reported": NonNullable<Json>,"reported_at": string | null,"shadow_version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "device_id": string,"id"?: never,"observed_at"?: string,"org_id": string,"reported": NonNullable<Json>,"reported_at"?: string | null,"shadow_version": number
+                  }
+                  Update: {
+                    "device_id"?: string,"id"?: never,"observed_at"?: string,"org_id"?: string,"reported"?: NonNullable<Json>,"reported_at"?: string | null,"shadow_version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "device_shadow_history_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "device_shadow_history_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"devices": {
+                  Row: {
+                    "attributes": NonNullable<Json>,"battery": number | null,"connected": boolean | null,"connectivity_changed_at": string | null,"disconnect_reason": string | null,"display_name": string | null,"firmware_version": string | null,"first_seen_at": string,"groups": (string)[],"id": string,"integration_id": string,"last_seen_at": string | null,"named_shadows": Json | null,"org_id": string,"registry_version": number | null,"removed_at": string | null,"rssi": number | null,"shadow": Json | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at": string,"temperature": number | null,"thing_name": string,"thing_type": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id": string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id": string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"shadow"?: Json | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at"?: string,"temperature"?: number | null,"thing_name": string,"thing_type"?: string | null
+                  }
+                  Update: {
+                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id"?: string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id"?: string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"shadow"?: Json | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash"?: string,"synced_at"?: string,"temperature"?: number | null,"thing_name"?: string,"thing_type"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "devices_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "devices_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"integrations": {
                   Row: {
                     "auth_type": Database["public"]['Enums']["integration_auth_type"],"capabilities": NonNullable<Json>,"created_at": string,"created_by": string | null,"credentials": string | null,"credentials_hint": string | null,"custom_endpoint": string | null,"external_id": string | null,"id": string,"iot_data_endpoint": string | null,"last_error": string | null,"last_sync_at": string | null,"last_tested_at": string | null,"name": string,"org_id": string,"paused_reason": string | null,"provider": string,"region": string,"role_arn": string | null,"status": Database["public"]['Enums']["integration_status"],"sync_budget": number,"sync_interval_seconds": number,"timestream_database": string | null,"timestream_table": string | null,"updated_at": string
@@ -101,6 +179,136 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"ota_job_executions": {
+                  Row: {
+                    "execution_number": number | null,"id": string,"last_updated_at": string | null,"org_id": string,"ota_job_id": string,"queued_at": string | null,"retry_attempt": number | null,"started_at": string | null,"status": string,"synced_at": string,"thing_name": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "execution_number"?: number | null,"id"?: string,"last_updated_at"?: string | null,"org_id": string,"ota_job_id": string,"queued_at"?: string | null,"retry_attempt"?: number | null,"started_at"?: string | null,"status": string,"synced_at"?: string,"thing_name": string
+                  }
+                  Update: {
+                    "execution_number"?: number | null,"id"?: string,"last_updated_at"?: string | null,"org_id"?: string,"ota_job_id"?: string,"queued_at"?: string | null,"retry_attempt"?: number | null,"started_at"?: string | null,"status"?: string,"synced_at"?: string,"thing_name"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ota_job_executions_job_fkey"
+      columns: ["ota_job_id","org_id"]
+isOneToOne: false
+      referencedRelation: "ota_jobs"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ota_job_executions_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"ota_jobs": {
+                  Row: {
+                    "abort_config": Json | null,"canceled_count": number,"comment": string | null,"completed_at_aws": string | null,"created_at_aws": string | null,"description": string | null,"failed_count": number,"force_canceled": boolean | null,"id": string,"in_progress_count": number,"integration_id": string,"job_arn": string | null,"job_id": string,"last_updated_at_aws": string | null,"org_id": string,"queued_count": number,"reason_code": string | null,"rejected_count": number,"removed_count": number,"retry_config": Json | null,"rollout_config": Json | null,"status": string,"succeeded_count": number,"synced_at": string,"target_selection": string | null,"targets": (string)[],"timed_out_count": number,"timeout_config": Json | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "abort_config"?: Json | null,"canceled_count"?: number,"comment"?: string | null,"completed_at_aws"?: string | null,"created_at_aws"?: string | null,"description"?: string | null,"failed_count"?: number,"force_canceled"?: boolean | null,"id"?: string,"in_progress_count"?: number,"integration_id": string,"job_arn"?: string | null,"job_id": string,"last_updated_at_aws"?: string | null,"org_id": string,"queued_count"?: number,"reason_code"?: string | null,"rejected_count"?: number,"removed_count"?: number,"retry_config"?: Json | null,"rollout_config"?: Json | null,"status": string,"succeeded_count"?: number,"synced_at"?: string,"target_selection"?: string | null,"targets"?: (string)[],"timed_out_count"?: number,"timeout_config"?: Json | null
+                  }
+                  Update: {
+                    "abort_config"?: Json | null,"canceled_count"?: number,"comment"?: string | null,"completed_at_aws"?: string | null,"created_at_aws"?: string | null,"description"?: string | null,"failed_count"?: number,"force_canceled"?: boolean | null,"id"?: string,"in_progress_count"?: number,"integration_id"?: string,"job_arn"?: string | null,"job_id"?: string,"last_updated_at_aws"?: string | null,"org_id"?: string,"queued_count"?: number,"reason_code"?: string | null,"rejected_count"?: number,"removed_count"?: number,"retry_config"?: Json | null,"rollout_config"?: Json | null,"status"?: string,"succeeded_count"?: number,"synced_at"?: string,"target_selection"?: string | null,"targets"?: (string)[],"timed_out_count"?: number,"timeout_config"?: Json | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ota_jobs_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ota_jobs_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"sync_runs": {
+                  Row: {
+                    "api_calls": number,"api_stats": NonNullable<Json>,"commands_resolved": number,"complete_listing": boolean,"devices_removed": number,"devices_unchanged": number,"devices_upserted": number,"error": string | null,"error_code": string | null,"finished_at": string | null,"heartbeat_at": string,"id": string,"integration_id": string,"job_id": string | null,"mode": Database["public"]['Enums']["sync_mode"] | null,"org_id": string,"ota_jobs": number,"progress": NonNullable<Json>,"requested_by": string | null,"retries": number,"shadow_errors": number,"shadow_history_rows": number,"started_at": string,"status": Database["public"]['Enums']["sync_run_status"],"things_seen": number,"throttled": number,"trigger": string,"warnings": (string)[],"worker_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_calls"?: number,"api_stats"?: NonNullable<Json>,"commands_resolved"?: number,"complete_listing"?: boolean,"devices_removed"?: number,"devices_unchanged"?: number,"devices_upserted"?: number,"error"?: string | null,"error_code"?: string | null,"finished_at"?: string | null,"heartbeat_at"?: string,"id"?: string,"integration_id": string,"job_id"?: string | null,"mode"?: Database["public"]['Enums']["sync_mode"] | null,"org_id": string,"ota_jobs"?: number,"progress"?: NonNullable<Json>,"requested_by"?: string | null,"retries"?: number,"shadow_errors"?: number,"shadow_history_rows"?: number,"started_at"?: string,"status"?: Database["public"]['Enums']["sync_run_status"],"things_seen"?: number,"throttled"?: number,"trigger": string,"warnings"?: (string)[],"worker_id"?: string | null
+                  }
+                  Update: {
+                    "api_calls"?: number,"api_stats"?: NonNullable<Json>,"commands_resolved"?: number,"complete_listing"?: boolean,"devices_removed"?: number,"devices_unchanged"?: number,"devices_upserted"?: number,"error"?: string | null,"error_code"?: string | null,"finished_at"?: string | null,"heartbeat_at"?: string,"id"?: string,"integration_id"?: string,"job_id"?: string | null,"mode"?: Database["public"]['Enums']["sync_mode"] | null,"org_id"?: string,"ota_jobs"?: number,"progress"?: NonNullable<Json>,"requested_by"?: string | null,"retries"?: number,"shadow_errors"?: number,"shadow_history_rows"?: number,"started_at"?: string,"status"?: Database["public"]['Enums']["sync_run_status"],"things_seen"?: number,"throttled"?: number,"trigger"?: string,"warnings"?: (string)[],"worker_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "sync_runs_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "sync_runs_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"thing_groups": {
+                  Row: {
+                    "description": string | null,"id": string,"integration_id": string,"name": string,"org_id": string,"parent_name": string | null,"synced_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "description"?: string | null,"id"?: string,"integration_id": string,"name": string,"org_id": string,"parent_name"?: string | null,"synced_at"?: string
+                  }
+                  Update: {
+                    "description"?: string | null,"id"?: string,"integration_id"?: string,"name"?: string,"org_id"?: string,"parent_name"?: string | null,"synced_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "thing_groups_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "thing_groups_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"thing_types": {
+                  Row: {
+                    "deprecated": boolean,"description": string | null,"id": string,"integration_id": string,"name": string,"org_id": string,"searchable_attributes": (string)[],"synced_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "deprecated"?: boolean,"description"?: string | null,"id"?: string,"integration_id": string,"name": string,"org_id": string,"searchable_attributes"?: (string)[],"synced_at"?: string
+                  }
+                  Update: {
+                    "deprecated"?: boolean,"description"?: string | null,"id"?: string,"integration_id"?: string,"name"?: string,"org_id"?: string,"searchable_attributes"?: (string)[],"synced_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "thing_types_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "thing_types_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Views: {
@@ -125,7 +333,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner"
+            "device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -241,7 +449,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"]
+            "device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

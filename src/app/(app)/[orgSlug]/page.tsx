@@ -4,6 +4,10 @@ import { PageHeader } from '@/components/page-header';
 import { icons } from '@/components/shell/icons';
 import { EmptyState } from '@/components/ui/empty-state';
 import { loadWorkspace } from '@/features/orgs/workspace';
+import { SyncStatusStrip } from '@/features/sync/components/sync-status-strip';
+import { getSyncStatus } from '@/features/sync/queries';
+import { syncStatusQuerySchema } from '@/features/sync/schemas';
+import { asUser } from '@/lib/db';
 import { paths } from '@/lib/paths';
 import { hasRole } from '@/lib/roles';
 
@@ -11,24 +15,36 @@ export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage({ params }: { params: Promise<{ orgSlug: string }> }) {
   const { orgSlug } = await params;
-  const { org, role } = await loadWorkspace(orgSlug);
+  const { user, org, role } = await loadWorkspace(orgSlug);
+  // Same shape as the polling route returns, so the client starts from it without a flash.
+  const status = await asUser(user.claims, (db) => getSyncStatus(db, org.id, { role, runs: syncStatusQuerySchema.parse({}).runs }));
+
+  if (status.integrations.length === 0) {
+    return (
+      <>
+        <PageHeader title={org.name} description="Fleet health at a glance." />
+        <EmptyState
+          icon={<icons.overview className="size-10" />}
+          title="Your fleet overview will live here"
+          action={
+            hasRole(role, 'admin') ? (
+              <Link href={paths.integrations(org.slug)} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+                Connect an AWS account
+              </Link>
+            ) : null
+          }
+        >
+          Device counts, connectivity, firmware versions and active OTA jobs appear once an AWS account is connected and synced.
+          {hasRole(role, 'admin') ? null : ' Ask an admin of this organization to connect one.'}
+        </EmptyState>
+      </>
+    );
+  }
+
   return (
     <>
       <PageHeader title={org.name} description="Fleet health at a glance." />
-      <EmptyState
-        icon={<icons.overview className="size-10" />}
-        title="Your fleet overview will live here"
-        action={
-          hasRole(role, 'admin') ? (
-            <Link href={paths.integrations(org.slug)} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
-              Connect an AWS account
-            </Link>
-          ) : null
-        }
-      >
-        Device counts, connectivity, firmware versions and active OTA jobs appear once an AWS account is connected and synced.
-        {hasRole(role, 'admin') ? null : ' Ask an admin of this organization to connect one.'}
-      </EmptyState>
+      <SyncStatusStrip orgSlug={org.slug} initialData={status} />
     </>
   );
 }

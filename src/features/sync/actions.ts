@@ -1,0 +1,11 @@
+'use server';
+
+import { orgAction } from '@/lib/actions';
+import { jobQueue } from '@/worker/queue-client';
+import { enqueueSync } from '@/worker/queues';
+import { SYNC_NOW_MIN_ROLE, syncNowSchema } from './schemas';
+import { requestSync } from './service';
+
+export const syncNowAction = orgAction('syncNow', { schema: syncNowSchema, minRole: SYNC_NOW_MIN_ROLE }, (ctx, input) =>
+  requestSync(ctx, input, { enqueue: async (payload) => enqueueSync(await jobQueue(), payload) }),
+);

@@ -1,0 +1,128 @@
+import { paginateListThings, type ThingAttribute } from '@aws-sdk/client-iot';
+import { GetThingShadowCommand, ListNamedShadowsForThingCommand } from '@aws-sdk/client-iot-data-plane';
+import { describeAwsError } from '@/lib/aws/clients';
+import { isAuthError, isPermissionError } from '../errors';
+import type { ObservedThing, ShadowState } from '../model';
+import { mapLimit } from '../pipeline';
+import { isThrottling, isTransient } from '../quota';
+import { shadowDocumentSchema } from '../schemas';
+import type { ModeContext, ThingPages } from './context';
+
+/**
+ * registry mode (no shadow indexing): ListThings pages of ≤ 250, then each thing's classic shadow
+ * (and named shadows) with GetThingShadow, at most `shadowConcurrency` in flight. A shadow that
+ * cannot be read is left as cached; failures that concern the whole account stop the run.
+ */
+export const LIST_PAGE_MAX = 250;
+const NAMED_PAGE = 100;
+
+function isFatal(error: unknown): boolean {
+  return isAuthError(error) || (error as { name?: string })?.name === 'AbortError' || isTransient(error) || isThrottling(error);
+}
+
+export interface RegistryOptions {
+  /** Direct group memberships by thing (loadGroupMembership). */
+  membership: ReadonlyMap<string, string[]>;
+  /** Also read named shadows (ListNamedShadowsForThing + GetThingShadow per name). */
+  namedShadows: boolean;
+}
+
+/** Shared across a run, so one access-denied answer stops further attempts of the same kind. */
+interface RegistryState {
+  shadowsDenied: boolean;
+  namedDenied: boolean;
+  failures: number;
+}
+
+const decoder = new TextDecoder();
+
+async function getShadow(ctx: ModeContext, thingName: string, shadowName?: string): Promise<ShadowState | null> {
+  try {
+    const out = await ctx.iotData.send(new GetThingShadowCommand({ thingName, shadowName }), { abortSignal: ctx.signal });
+    const doc = shadowDocumentSchema.parse(JSON.parse(decoder.decode(out.payload)));
+    return {
+      reported: doc.state?.reported ?? null,
+      desired: doc.state?.desired ?? null,
+      delta: doc.state?.delta ?? null,
+      metadata: doc.metadata ?? null,
+      version: doc.version ?? null,
+    };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
+    throw error;
+  }
+}
+
+async function namedShadowNames(ctx: ModeContext, thingName: string): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ctx.iotData.send(new ListNamedShadowsForThingCommand({ thingName, pageSize: NAMED_PAGE, nextToken }), { abortSignal: ctx.signal });
+    names.push(...(out.results ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return names;
+}
+
+async function readShadows(ctx: ModeContext, state: RegistryState, opts: RegistryOptions, thingName: string) {
+  let shadow: ShadowState | null | undefined;
+  let namedShadows: Record<string, ShadowState> | null = null;
+  if (!state.shadowsDenied) {
+    try {
+      shadow = await getShadow(ctx, thingName);
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      const e = describeAwsError(error);
+      if (isPermissionError(error) && !state.shadowsDenied) {
+        state.shadowsDenied = true;
+        ctx.warn(`Shadows were not read (${e.name}: ${e.message}); cached shadows were kept.`);
+      } else if (!isPermissionError(error)) {
+        if (state.failures++ === 0) ctx.warn(`GetThingShadow failed for ${thingName} (${e.name}: ${e.message}); its cached shadow was kept.`);
+      }
+    }
+  }
+  if (opts.namedShadows && !state.namedDenied && !state.shadowsDenied) {
+    try {
+      const names = await namedShadowNames(ctx, thingName);
+      const found: Record<string, ShadowState> = {};
+      for (const name of names) {
+        const s = await getShadow(ctx, thingName, name);
+        if (s) found[name] = s;
+      }
+      namedShadows = found;
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      const e = describeAwsError(error);
+      if (isPermissionError(error) && !state.namedDenied) {
+        state.namedDenied = true;
+        ctx.warn(`Named shadows were not read (${e.name}: ${e.message}).`);
+      } else if (!isPermissionError(error) && state.failures++ === 0) {
+        ctx.warn(`Named shadows of ${thingName} could not be read (${e.name}: ${e.message}).`);
+      }
+    }
+  }
+  return { shadow, namedShadows };
+}
+
+function registryThing(t: ThingAttribute, membership: ReadonlyMap<string, string[]>): Omit<ObservedThing, 'shadow' | 'namedShadows'> {
+  return {
+    thingName: t.thingName!,
+    thingType: t.thingTypeName ?? null,
+    attributes: t.attributes ?? {},
+    groups: membership.get(t.thingName!) ?? [],
+    registryVersion: t.version ?? null,
+    connectivity: null,
+  };
+}
+
+export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): ThingPages {
+  const state: RegistryState = { shadowsDenied: false, namedDenied: false, failures: 0 };
+  const pages = paginateListThings({ client: ctx.iot, pageSize: Math.min(ctx.pageSize, LIST_PAGE_MAX) }, {}, { abortSignal: ctx.signal });
+  for await (const page of pages) {
+    const things = (page.things ?? []).filter((t) => t.thingName);
+    yield await mapLimit(things, ctx.shadowConcurrency, async (t) => ({
+      ...registryThing(t, opts.membership),
+      ...(await readShadows(ctx, state, opts, t.thingName!)),
+    }));
+  }
+}

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import type { Tx } from '@/lib/db';
+import { applyCommandUpdates, type CommandTracker, type CommandUpdate } from './commands';
+import { canonicalJson, type ObservedThing } from './model';
+import { deriveDeviceState, lastReportedSeconds } from './status';
+
+/**
+ * Observed things → `devices` rows, written only when their fingerprint (registry fields, shadow and
+ * registry versions, connectivity, status) changed; batched upserts on (integration_id, thing_name).
+ */
+
+export interface DeviceRow {
+  thing_name: string;
+  display_name: string | null;
+  thing_type: string | null;
+  attributes: Record<string, string>;
+  groups: string[];
+  registry_version: number | null;
+  connected: boolean | null;
+  status: string;
+  last_seen_at: string | null;
+  connectivity_changed_at: string | null;
+  disconnect_reason: string | null;
+  firmware_version: string | null;
+  battery: number | null;
+  rssi: number | null;
+  temperature: number | null;
+  shadow: { reported: unknown; desired: unknown; delta: unknown; metadata: unknown } | null;
+  shadow_version: number | null;
+  named_shadows: Record<string, unknown> | null;
+  sync_hash: string;
+}
+
+export interface PlannedRow {
+  row: DeviceRow;
+  /** False when the shadow could not be read: only the registry columns are written. */
+  full: boolean;
+  /** Record a device_shadow_history row (a shadow version this device has not shown before). */
+  history: boolean;
+  reportedAt: string | null;
+}
+
+/** What the database holds for a thing, loaded once per run. */
+export interface CachedDevice {
+  hash: string;
+  shadowVersion: number | null;
+  removed: boolean;
+}
+
+const fingerprint = (value: unknown) => createHash('sha1').update(canonicalJson(value)).digest('base64url');
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function planRow(thing: ObservedThing, nowMs: number, cached: CachedDevice | undefined): PlannedRow {
+  const registry = {
+    thing_name: thing.thingName,
+    display_name: thing.attributes.displayName ?? thing.attributes.name ?? null,
+    thing_type: thing.thingType,
+    attributes: thing.attributes,
+    groups: thing.groups,
+    registry_version: thing.registryVersion,
+  };
+  if (thing.shadow === undefined) {
+    const row = { ...registry, sync_hash: `p.${fingerprint(registry)}` } as DeviceRow;
+    return { row, full: false, history: false, reportedAt: null };
+  }
+  const d = deriveDeviceState(thing, nowMs);
+  const s = thing.shadow;
+  const fields = {
+    ...registry,
+    connected: d.connected,
+    status: d.status,
+    last_seen_at: iso(d.lastSeenAt),
+    connectivity_changed_at: iso(d.connectivityChangedAt),
+    disconnect_reason: d.disconnectReason,
+    firmware_version: d.firmwareVersion,
+    battery: d.battery,
+    rssi: d.rssi,
+    temperature: d.temperature,
+    shadow: s ? { reported: s.reported, desired: s.desired, delta: s.delta, metadata: s.metadata } : null,
+    shadow_version: s?.version ?? null,
+    named_shadows: thing.namedShadows,
+  };
+  const row: DeviceRow = { ...fields, sync_hash: `f.${fingerprint(fields)}` };
+  const reported = lastReportedSeconds(s);
+  return {
+    row,
+    full: true,
+    history: !!s?.reported && s.version !== null && s.version !== cached?.shadowVersion,
+    reportedAt: reported === null ? null : new Date(reported * 1000).toISOString(),
+  };
+}
+
+export function needsWrite(planned: PlannedRow, cached: CachedDevice | undefined): boolean {
+  return !cached || cached.removed || cached.hash !== planned.row.sync_hash;
+}
+
+export interface PageResult {
+  written: number;
+  unchanged: number;
+  historyRows: number;
+  shadowErrors: number;
+  commandsResolved: number;
+}
+
+export interface WriterTarget {
+  orgId: string;
+  integrationId: string;
+  db: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+}
+
+export async function loadDeviceCache(t: WriterTarget): Promise<Map<string, CachedDevice>> {
+  const cache = new Map<string, CachedDevice>();
+  await t.db(async (tx) => {
+    const cursor = tx<{ thing_name: string; sync_hash: string; shadow_version: string | null; removed: boolean }[]>`
+      select thing_name, sync_hash, shadow_version, removed_at is not null as removed
+      from public.devices where org_id = ${t.orgId} and integration_id = ${t.integrationId}`.cursor(5000);
+    for await (const rows of cursor) {
+      for (const r of rows) {
+        cache.set(r.thing_name, { hash: r.sync_hash, shadowVersion: r.shadow_version === null ? null : Number(r.shadow_version), removed: r.removed });
+      }
+    }
+  });
+  return cache;
+}
+
+export class DeviceWriter {
+  readonly seen = new Set<string>();
+
+  constructor(
+    private readonly target: WriterTarget,
+    private readonly cache: Map<string, CachedDevice>,
+    private readonly commands: CommandTracker,
+  ) {}
+
+  /**
+   * Writes one page in one transaction that ends with `checkpoint` (the run's lease check and
+   * progress): progress matches what is committed, and a run that lost its lease commits nothing.
+   */
+  async writePage(things: ObservedThing[], nowMs: number, checkpoint: (tx: Tx, page: PageResult) => Promise<void>): Promise<PageResult> {
+    const plans: PlannedRow[] = [];
+    const result: PageResult = { written: 0, unchanged: 0, historyRows: 0, shadowErrors: 0, commandsResolved: 0 };
+    const commandUpdates: CommandUpdate[] = [];
+    for (const thing of things) {
+      if (this.seen.has(thing.thingName)) continue;
+      this.seen.add(thing.thingName);
+      const cached = this.cache.get(thing.thingName);
+      const planned = planRow(thing, nowMs, cached);
+      if (!planned.full) result.shadowErrors++;
+      if (needsWrite(planned, cached)) plans.push(planned);
+      else result.unchanged++;
+      commandUpdates.push(...this.commands.observe(thing, planned.full ? planned.row : null));
+    }
+    result.commandsResolved = commandUpdates.length;
+    result.written = plans.length;
+    await this.target.db(async (tx) => {
+      const full = plans.filter((p) => p.full);
+      const partial = plans.filter((p) => !p.full);
+      if (full.length > 0) result.historyRows = await this.upsertFull(tx, full);
+      if (partial.length > 0) await this.upsertRegistryOnly(tx, partial);
+      await applyCommandUpdates(tx, this.target.orgId, commandUpdates);
+      await checkpoint(tx, result);
+    });
+    for (const p of plans) {
+      this.cache.set(p.row.thing_name, { hash: p.row.sync_hash, shadowVersion: p.full ? p.row.shadow_version : (this.cache.get(p.row.thing_name)?.shadowVersion ?? null), removed: false });
+    }
+    return result;
+  }
+
+  private async upsertFull(tx: Tx, plans: PlannedRow[]): Promise<number> {
+    const { orgId, integrationId } = this.target;
+    const records = plans.map((p) => ({ ...p.row, history: p.history, reported_at: p.reportedAt }));
+    const [row] = await tx<{ history: number }[]>`
+      with r as (
+        select * from jsonb_to_recordset(${tx.json(records as never)}::jsonb) as r(
+          thing_name text, display_name text, thing_type text, attributes jsonb, groups text[], registry_version bigint,
+          connected boolean, status public.device_status, last_seen_at timestamptz, connectivity_changed_at timestamptz,
+          disconnect_reason text, firmware_version text, battery double precision, rssi double precision,
+          temperature double precision, shadow jsonb, shadow_version bigint, named_shadows jsonb, sync_hash text,
+          history boolean, reported_at timestamptz)
+      ), up as (
+        insert into public.devices as d (
+          org_id, integration_id, thing_name, display_name, thing_type, attributes, groups, registry_version,
+          connected, status, last_seen_at, connectivity_changed_at, disconnect_reason, firmware_version, battery,
+          rssi, temperature, shadow, shadow_version, named_shadows, sync_hash)
+        select ${orgId}, ${integrationId}, r.thing_name, r.display_name, r.thing_type, r.attributes, r.groups, r.registry_version,
+          r.connected, r.status, r.last_seen_at, r.connectivity_changed_at, r.disconnect_reason, r.firmware_version, r.battery,
+          r.rssi, r.temperature, nullif(r.shadow, 'null'::jsonb), r.shadow_version, nullif(r.named_shadows, 'null'::jsonb), r.sync_hash
+        from r
+        on conflict (integration_id, thing_name) do update set
+          display_name = excluded.display_name, thing_type = excluded.thing_type, attributes = excluded.attributes,
+          groups = excluded.groups, registry_version = coalesce(excluded.registry_version, d.registry_version),
+          connected = excluded.connected, status = excluded.status, last_seen_at = excluded.last_seen_at,
+          connectivity_changed_at = excluded.connectivity_changed_at, disconnect_reason = excluded.disconnect_reason,
+          firmware_version = excluded.firmware_version, battery = excluded.battery, rssi = excluded.rssi,
+          temperature = excluded.temperature, shadow = excluded.shadow, shadow_version = excluded.shadow_version,
+          named_shadows = coalesce(excluded.named_shadows, d.named_shadows), sync_hash = excluded.sync_hash,
+          removed_at = null, synced_at = now()
+        returning d.id, d.thing_name
+      ), hist as (
+        insert into public.device_shadow_history (org_id, device_id, shadow_version, reported, reported_at)
+        select ${orgId}, up.id, r.shadow_version, r.shadow -> 'reported', r.reported_at
+        from up join r using (thing_name)
+        where r.history
+        on conflict (device_id, shadow_version) do nothing
+        returning 1
+      )
+      select (select count(*) from hist)::int as history`;
+    return row?.history ?? 0;
+  }
+
+  private async upsertRegistryOnly(tx: Tx, plans: PlannedRow[]): Promise<void> {
+    const { orgId, integrationId } = this.target;
+    const records = plans.map((p) => p.row);
+    await tx`
+      insert into public.devices as d (org_id, integration_id, thing_name, display_name, thing_type, attributes, groups, registry_version, sync_hash)
+      select ${orgId}, ${integrationId}, r.thing_name, r.display_name, r.thing_type, r.attributes, r.groups, r.registry_version, r.sync_hash
+      from jsonb_to_recordset(${tx.json(records as never)}::jsonb) as r(
+        thing_name text, display_name text, thing_type text, attributes jsonb, groups text[], registry_version bigint, sync_hash text)
+      on conflict (integration_id, thing_name) do update set
+        display_name = excluded.display_name, thing_type = excluded.thing_type, attributes = excluded.attributes,
+        groups = excluded.groups, registry_version = coalesce(excluded.registry_version, d.registry_version),
+        sync_hash = excluded.sync_hash, removed_at = null, synced_at = now()`;
+  }
+
+  /** Things the cache holds (and not yet removed) that this run's complete listing did not contain. */
+  missing(): string[] {
+    const out: string[] = [];
+    for (const [name, c] of this.cache) if (!c.removed && !this.seen.has(name)) out.push(name);
+    return out;
+  }
+
+  /** Marks missing things removed; call only after a complete listing, inside the run's final transaction. */
+  async markRemoved(tx: Tx, names: string[]): Promise<number> {
+    if (names.length === 0) return 0;
+    const rows = await tx`
+      update public.devices set removed_at = now(), synced_at = now()
+      where org_id = ${this.target.orgId} and integration_id = ${this.target.integrationId}
+        and removed_at is null and thing_name = any(${names}::text[])
+      returning id`;
+    for (const name of names) {
+      const c = this.cache.get(name);
+      if (c) c.removed = true;
+    }
+    return rows.length;
+  }
+}

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { SyncDeps } from '@/features/sync/engine';
+import { stopRequest } from '@/features/sync/errors';
+import { handleSyncJob, type SyncJobResult } from './handlers';
+import { jobQueue } from './queue-client';
+import { QUEUES } from './queues';
+import { enqueueDueSyncs } from './scheduler';
+
+/**
+ * One cron tick for deployments without a worker: queue what is due, then run queued sync jobs until
+ * the budget is spent. A run cut short is recorded as cancelled and retried by a later tick.
+ */
+export interface CronTickResult {
+  queued: number;
+  jobs: SyncJobResult[];
+  durationMs: number;
+}
+
+/** Start no new job with less than this much of the budget left. */
+const MIN_JOB_BUDGET_MS = 10_000;
+
+export async function runCronTick(options: { deps: Omit<SyncDeps, 'signal' | 'log'>; log: Logger; budgetMs: number }): Promise<CronTickResult> {
+  const started = Date.now();
+  const boss = await jobQueue();
+  const queued = await enqueueDueSyncs(boss, options.deps.db, 'cron');
+  const jobs: SyncJobResult[] = [];
+  const remaining = () => options.budgetMs - (Date.now() - started);
+  while (remaining() > MIN_JOB_BUDGET_MS) {
+    const [job] = await boss.fetch<unknown>(QUEUES.sync);
+    if (!job) break;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(stopRequest('the cron tick ran out of time')), remaining());
+    try {
+      const result = await handleSyncJob({ ...options.deps, log: options.log, signal: controller.signal, workerId: options.deps.workerId ?? 'cron' }, job);
+      await boss.complete(QUEUES.sync, job.id, result as object);
+      jobs.push(result);
+    } catch (error) {
+      await boss.fail(QUEUES.sync, job.id, { message: (error as Error).message });
+      jobs.push({ outcome: 'ran', workerId: 'cron', status: 'failed', reason: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  // Without workers nothing else expires stuck jobs or archives finished ones.
+  await boss.maintain();
+  return { queued, jobs, durationMs: Date.now() - started };
+}

@@ -1,0 +1,44 @@
+import PgBoss from 'pg-boss';
+import { jobQueueDb } from '@/lib/db';
+import type { SyncJobPayload } from '@/features/sync/schemas';
+
+/**
+ * The job catalogue. The `short` policy keyed by integration keeps at most one sync *queued* per
+ * integration; at most one *running* is the sync_runs lease's job, across workers, cron and CLI.
+ */
+export const QUEUES = {
+  sync: 'sync-integration',
+  tick: 'sync-tick',
+} as const;
+
+export interface RetrySettings {
+  /** Retries of a sync that failed on something transient (5xx after our own retries, network, database). */
+  limit: number;
+  delaySeconds: number;
+  backoff: boolean;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { limit: 3, delaySeconds: 30, backoff: true };
+/** A sync of a very large fleet may take long; pg-boss fails jobs that run past this. */
+const SYNC_EXPIRE_SECONDS = 4 * 3600;
+
+export function createBoss(options: { schedule: boolean; supervise: boolean }): PgBoss {
+  return new PgBoss({ db: jobQueueDb(), migrate: true, ...options });
+}
+
+export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_RETRY): Promise<void> {
+  await boss.createQueue(QUEUES.sync, {
+    name: QUEUES.sync,
+    policy: 'short',
+    retryLimit: retry.limit,
+    retryDelay: retry.delaySeconds,
+    retryBackoff: retry.backoff,
+    expireInSeconds: SYNC_EXPIRE_SECONDS,
+  });
+  await boss.createQueue(QUEUES.tick, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+}
+
+/** Queues a sync; null when one is already waiting for this integration. */
+export function enqueueSync(boss: PgBoss, payload: SyncJobPayload): Promise<string | null> {
+  return boss.send(QUEUES.sync, payload, { singletonKey: payload.integrationId });
+}

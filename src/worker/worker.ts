@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { SyncDeps } from '@/features/sync/engine';
+import { stopRequest } from '@/features/sync/errors';
+import { handleSyncJob } from './handlers';
+import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from './queues';
+import { enqueueDueSyncs } from './scheduler';
+
+/**
+ * A worker process: pg-boss on the app's database, a once-a-minute tick (pg-boss cron, sent once
+ * across all workers) that queues due integrations, and `concurrency` pollers of the sync queue.
+ * Any number of workers may run; the sync_runs lease keeps each integration to one sync at a time.
+ */
+export interface WorkerOptions {
+  deps: Omit<SyncDeps, 'signal' | 'workerId' | 'log'>;
+  log: Logger;
+  concurrency: number;
+  pollingIntervalSeconds?: number;
+  retry?: RetrySettings;
+}
+
+export interface RunningWorker {
+  id: string;
+  boss: PgBoss;
+  /** Stops taking jobs, cancels runs in progress (they record their state and are retried later), then closes. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const log = options.log.child({ workerId: id });
+  const controller = new AbortController();
+  const deps: SyncDeps = { ...options.deps, log, signal: controller.signal, workerId: id };
+  const boss = createBoss({ schedule: true, supervise: true });
+  boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
+  await boss.start();
+  await createQueues(boss, options.retry ?? DEFAULT_RETRY);
+
+  const tick = async () => {
+    const queued = await enqueueDueSyncs(boss, deps.db);
+    if (queued > 0) log.info({ queued }, 'queued due syncs');
+  };
+  await boss.schedule(QUEUES.tick, '* * * * *');
+  await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
+  const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
+  for (let i = 0; i < options.concurrency; i++) {
+    await boss.work(QUEUES.sync, polling, async ([job]) => (job ? handleSyncJob(deps, job) : null));
+  }
+  // Start with a tick rather than waiting for the next minute, so a fresh deployment syncs at once.
+  await tick();
+  log.info({ concurrency: options.concurrency }, 'worker started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    id,
+    boss,
+    stop() {
+      stopping ??= (async () => {
+        log.info('worker stopping');
+        controller.abort(stopRequest('the worker is shutting down'));
+        await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 });
+        log.info('worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}
