@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { PageHeader } from '@/components/page-header';
+import { IntegrationSyncPanel } from '@/features/sync/components/integration-sync-panel';
 import { Card } from '@/components/ui/card';
 import { featuresFor, SYNC_MODE_LABELS } from '@/features/integrations/capabilities';
 import { budgetLabel } from '@/features/integrations/components/budget-choices';
@@ -126,6 +127,8 @@ export default async function IntegrationPage({ params, searchParams }: {
             <FeatureList features={features} />
           </Card>
         </div>
+
+        <IntegrationSyncPanel orgSlug={org.slug} integrationId={integration.id} />
 
         <Card
           title="Permissions"
