@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 const noStore = { 'cache-control': 'no-store' };
 
 /** Sync status of an organization's integrations for the polling UI: the session's user, under RLS. */
-export async function GET(request: NextRequest, { params }: RouteContext<'/api/orgs/[orgSlug]/sync'>) {
+export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }) {
   const user = await getSessionUser();
   if (!user) return NextResponse.json({ error: 'Sign in first.' }, { status: 401, headers: noStore });
   const query = syncStatusQuerySchema.safeParse(Object.fromEntries(request.nextUrl.searchParams));
