@@ -6,6 +6,7 @@ import { cn } from '@/lib/cn';
 import { CodeBlock } from './code-block';
 import { CopyButton } from './copy-button';
 import type { WizardValues } from './wizard-model';
+import { StepForm } from './step-form';
 
 export interface ConnectionDocuments {
   externalId: string;
@@ -49,20 +50,7 @@ export function ConnectionStep({ values, documents, headingRef, onChange, onCont
 }) {
   const roleUnavailable = !documents.trustPolicy;
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onContinue();
-      }}
-      className="space-y-6"
-    >
-      <div>
-        <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-ink outline-none">
-          How should Fleetline connect?
-        </h2>
-        <p className="mt-1 text-sm text-ink-muted">Pick one. You can connect more AWS accounts or regions later.</p>
-      </div>
+    <StepForm title="How should Fleetline connect?" description={'Pick one. You can connect more AWS accounts or regions later.'} headingRef={headingRef} onContinue={onContinue}>
 
       <fieldset>
         <legend className="sr-only">Connection method</legend>
@@ -173,6 +161,6 @@ export function ConnectionStep({ values, documents, headingRef, onChange, onCont
       <div className="flex justify-end">
         <Button type="submit">Continue</Button>
       </div>
-    </form>
+    </StepForm>
   );
 }

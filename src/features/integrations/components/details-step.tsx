@@ -5,6 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
 import { IOT_REGIONS } from '../regions';
 import type { FieldErrors, WizardValues } from './wizard-model';
+import { StepForm } from './step-form';
 
 /** Step 2: name, region, the credentials or role, and the advanced connection settings. */
 export function DetailsStep({ values, errors, headingRef, onChange, onBack, onContinue }: {
@@ -28,22 +29,7 @@ export function DetailsStep({ values, errors, headingRef, onChange, onBack, onCo
   });
 
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onContinue();
-      }}
-      className="space-y-5"
-    >
-      <div>
-        <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-ink outline-none">
-          Connection details
-        </h2>
-        <p className="mt-1 text-sm text-ink-muted">
-          {values.authType === 'assume_role' ? 'The role you created and where your fleet lives.' : 'The access key and where your fleet lives.'}
-        </p>
-      </div>
+    <StepForm title="Connection details" description={values.authType === 'assume_role' ? 'The role you created and where your fleet lives.' : 'The access key and where your fleet lives.'} headingRef={headingRef} onContinue={onContinue}>
 
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id="wizard-name" label="Name" hint="Shown in Fleetline only, e.g. “Production eu-west-1”." errors={errors.name}>
@@ -111,6 +97,6 @@ export function DetailsStep({ values, errors, headingRef, onChange, onBack, onCo
         </Button>
         <Button type="submit">Test connection</Button>
       </div>
-    </form>
+    </StepForm>
   );
 }

@@ -6,6 +6,7 @@ import { Field, Select } from '@/components/ui/field';
 import { SYNC_INTERVAL_CHOICES } from '../schemas';
 import { BUDGET_CHOICES } from './budget-choices';
 import type { FieldErrors, WizardValues } from './wizard-model';
+import { StepForm } from './step-form';
 
 /** Step 4: how often Fleetline syncs and how much of the AWS API quotas it may use. */
 export function ScheduleStep({ values, errors, headingRef, onChange, onBack, onContinue }: {
@@ -17,20 +18,7 @@ export function ScheduleStep({ values, errors, headingRef, onChange, onBack, onC
   onContinue: () => void;
 }) {
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onContinue();
-      }}
-      className="space-y-5"
-    >
-      <div>
-        <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-ink outline-none">
-          Schedule
-        </h2>
-        <p className="mt-1 text-sm text-ink-muted">You can change both later on the integration’s page.</p>
-      </div>
+    <StepForm title="Schedule" description={'You can change both later on the integration’s page.'} headingRef={headingRef} onContinue={onContinue}>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id="wizard-interval" label="Sync interval" hint="A full sync of the registry, shadows and connectivity." errors={errors.syncIntervalSeconds}>
           <Select id="wizard-interval" value={values.syncIntervalSeconds} onChange={(e) => onChange({ syncIntervalSeconds: Number(e.target.value) })}>
@@ -62,6 +50,6 @@ export function ScheduleStep({ values, errors, headingRef, onChange, onBack, onC
         </Button>
         <Button type="submit">Continue</Button>
       </div>
-    </form>
+    </StepForm>
   );
 }
