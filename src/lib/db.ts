@@ -96,6 +96,11 @@ export function jobQueueDb(): JobQueueDb {
       const connection = await pool().reserve();
       try {
         return { rows: [...(await connection.unsafe(text))] };
+      } catch (error) {
+        // A failed statement leaves the script's transaction open and aborted: end it before the
+        // connection goes back to the pool, or every later query on it fails.
+        await connection.unsafe('rollback').catch(() => undefined);
+        throw error;
       } finally {
         connection.release();
       }

@@ -26,8 +26,25 @@ export function createBoss(options: { schedule: boolean; supervise: boolean }): 
   return new PgBoss({ db: jobQueueDb(), migrate: true, ...options });
 }
 
+/**
+ * Workers starting together on a fresh database race to create the same queue: one of them gets a
+ * deadlock or a unique violation from pg-boss. The loser retries and then finds the queue there.
+ */
+async function ensureQueue(boss: PgBoss, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await boss.createQueue(options.name, options);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== '40P01' && code !== '23505') || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
+}
+
 export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_RETRY): Promise<void> {
-  await boss.createQueue(QUEUES.sync, {
+  await ensureQueue(boss, {
     name: QUEUES.sync,
     policy: 'short',
     retryLimit: retry.limit,
@@ -35,7 +52,7 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
     retryBackoff: retry.backoff,
     expireInSeconds: SYNC_EXPIRE_SECONDS,
   });
-  await boss.createQueue(QUEUES.tick, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */
