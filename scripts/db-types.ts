@@ -10,7 +10,7 @@ import { startPostgres } from './stack/postgres';
  */
 const dataDir = path.join(STATE_DIR, 'types-db', 'db');
 await rm(path.dirname(dataDir), { recursive: true, force: true });
-const pg = await startPostgres({ dataDir, port: 54522 });
+const pg = await startPostgres({ dataDir, port: Number(process.env.FLEETLINE_TYPES_DB_PORT ?? 54522) });
 try {
   await applyBootstrap(pg.url);
   await pushMigrations(pg.url);
