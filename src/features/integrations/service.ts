@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { recordAudit } from '@/lib/audit';
 import type { PlatformIdentity } from '@/lib/aws/clients';
 import type { OrgContext } from '@/lib/context';
 import { asService } from '@/lib/db';
@@ -38,14 +39,6 @@ function requireAdmin(ctx: OrgContext): void {
   if (!hasRole(ctx.role, 'admin')) {
     throw new AppError('FORBIDDEN', `Only admins and owners can change integrations; you are ${ctx.role}.`);
   }
-}
-
-type AuditDetails = Record<string, postgres.JSONValue>;
-
-async function audit(ctx: OrgContext, action: string, integrationId: string, details: AuditDetails): Promise<void> {
-  await ctx.db`
-    insert into public.audit_log (org_id, actor_id, action, target_type, target_id, details)
-    values (${ctx.org.id}, ${ctx.user.id}, ${action}, 'integration', ${integrationId}, ${ctx.db.json(details)})`;
 }
 
 function json(value: unknown): postgres.JSONValue {
@@ -145,7 +138,7 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
     }
     throw error;
   }
-  await audit(ctx, 'integration.created', draft.integrationId, {
+  await recordAudit(ctx, 'integration.created', { type: 'integration', id: draft.integrationId }, {
     name: details.name,
     region: details.region,
     authType: details.authType,
@@ -214,7 +207,7 @@ export async function testIntegration(ctx: OrgContext, input: IntegrationRef, de
       last_error = ${lastErrorOf(report)},
       status = ${statusAfterTest(integration.status, report)}
     where id = ${integration.id} and org_id = ${ctx.org.id}`;
-  await audit(ctx, 'integration.tested', integration.id, {
+  await recordAudit(ctx, 'integration.tested', { type: 'integration', id: integration.id }, {
     ok: report.canSave,
     authError: report.authFailure?.error ?? null,
     failedChecks: failedChecks(report),
@@ -267,7 +260,7 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
       iot_data_endpoint = coalesce(${report?.endpoint ?? null}, iot_data_endpoint),
       last_tested_at = ${report ? report.testedAt : ctx.db`last_tested_at`}
     where id = ${current.id} and org_id = ${ctx.org.id}`;
-  await audit(ctx, 'integration.updated', current.id, { changes, retested: report !== null });
+  await recordAudit(ctx, 'integration.updated', { type: 'integration', id: current.id }, { changes, retested: report !== null });
 }
 
 export async function pauseIntegration(ctx: OrgContext, input: IntegrationRef): Promise<void> {
@@ -277,7 +270,7 @@ export async function pauseIntegration(ctx: OrgContext, input: IntegrationRef): 
   await ctx.db`
     update public.integrations set status = 'paused', paused_reason = ${`Paused by ${ctx.user.email}`}
     where id = ${current.id} and org_id = ${ctx.org.id}`;
-  await audit(ctx, 'integration.paused', current.id, { previousStatus: current.status });
+  await recordAudit(ctx, 'integration.paused', { type: 'integration', id: current.id }, { previousStatus: current.status });
 }
 
 export async function resumeIntegration(ctx: OrgContext, input: IntegrationRef): Promise<void> {
@@ -288,7 +281,7 @@ export async function resumeIntegration(ctx: OrgContext, input: IntegrationRef):
   await ctx.db`
     update public.integrations set status = ${status}, paused_reason = null
     where id = ${current.id} and org_id = ${ctx.org.id}`;
-  await audit(ctx, 'integration.resumed', current.id, { status });
+  await recordAudit(ctx, 'integration.resumed', { type: 'integration', id: current.id }, { status });
 }
 
 /** New access keys: tested first, then re-encrypted for this row; the old token is overwritten. */
@@ -321,7 +314,7 @@ export async function rotateCredentials(ctx: OrgContext, input: RotateCredential
       last_error = null,
       status = ${current.status === 'paused' ? 'paused' : 'active'}
     where id = ${current.id} and org_id = ${ctx.org.id}`;
-  await audit(ctx, 'integration.credentials_rotated', current.id, {
+  await recordAudit(ctx, 'integration.credentials_rotated', { type: 'integration', id: current.id }, {
     previousHint: current.credentialsHint,
     credentialsHint: hint,
     failedChecks: failedChecks(report),
@@ -339,7 +332,7 @@ export async function deleteIntegration(ctx: OrgContext, input: DeleteIntegratio
   }
   const rows = await ctx.db`delete from public.integrations where id = ${current.id} and org_id = ${ctx.org.id} returning id`;
   if (rows.length === 0) throw new AppError('NOT_FOUND', 'That integration does not exist (or was deleted).');
-  await audit(ctx, 'integration.deleted', current.id, {
+  await recordAudit(ctx, 'integration.deleted', { type: 'integration', id: current.id }, {
     name: current.name,
     region: current.region,
     authType: current.authType,

@@ -9,13 +9,8 @@ import {
   type RemoveMemberInput,
   type RevokeInvitationInput,
 } from './schemas';
+import { recordAudit } from '@/lib/audit';
 import { hashInviteToken, newInviteToken } from './tokens';
-
-async function audit(ctx: OrgContext, action: string, targetType: string, targetId: string, details: Record<string, string>) {
-  await ctx.db`
-    insert into public.audit_log (org_id, actor_id, action, target_type, target_id, details)
-    values (${ctx.org.id}, ${ctx.user.id}, ${action}, ${targetType}, ${targetId}, ${ctx.db.json(details)})`;
-}
 
 /**
  * Creates an invitation and returns its one-time token (shown to the inviter to copy; only the
@@ -39,7 +34,7 @@ export async function inviteMember(ctx: OrgContext, input: InviteMemberInput) {
     values (${ctx.org.id}, ${input.email}, ${input.role}, ${hash}, ${ctx.user.id}, now() + make_interval(days => ${INVITATION_TTL_DAYS}))
     returning id, expires_at as "expiresAt"`;
   if (!row) throw new Error('invitation insert returned no row');
-  await audit(ctx, 'invitation.created', 'invitation', row.id, { email: input.email, role: input.role });
+  await recordAudit(ctx, 'invitation.created', { type: 'invitation', id: row.id }, { email: input.email, role: input.role });
   ctx.log.info({ invitationId: row.id }, 'invitation created');
   return { invitationId: row.id, token, expiresAt: row.expiresAt };
 }
@@ -50,7 +45,7 @@ export async function revokeInvitation(ctx: OrgContext, input: RevokeInvitationI
     where id = ${input.invitationId} and org_id = ${ctx.org.id} and accepted_at is null
     returning email`;
   if (rows.length === 0) throw new AppError('NOT_FOUND', 'That invitation no longer exists.');
-  await audit(ctx, 'invitation.revoked', 'invitation', input.invitationId, { email: rows[0]!.email });
+  await recordAudit(ctx, 'invitation.revoked', { type: 'invitation', id: input.invitationId }, { email: rows[0]!.email });
 }
 
 export async function changeMemberRole(ctx: OrgContext, input: ChangeMemberRoleInput): Promise<void> {

@@ -1,3 +1,4 @@
+import { recordAudit } from '@/lib/audit';
 import type { OrgContext, UserContext } from '@/lib/context';
 import { AppError } from '@/lib/errors';
 import type { CreateOrgInput, RenameOrgInput } from './schemas';
@@ -23,7 +24,5 @@ export async function renameOrganization(ctx: OrgContext, input: RenameOrgInput)
     where id = ${ctx.org.id}
     returning id`;
   if (rows.length === 0) throw new AppError('FORBIDDEN', 'Only admins can rename the organization.');
-  await ctx.db`
-    insert into public.audit_log (org_id, actor_id, action, target_type, target_id, details)
-    values (${ctx.org.id}, ${ctx.user.id}, 'org.renamed', 'organization', ${ctx.org.id}, ${ctx.db.json({ from: ctx.org.name, to: input.name })})`;
+  await recordAudit(ctx, 'org.renamed', { type: 'organization', id: ctx.org.id }, { from: ctx.org.name, to: input.name });
 }

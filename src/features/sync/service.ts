@@ -1,3 +1,4 @@
+import { recordAudit } from '@/lib/audit';
 import type { OrgContext } from '@/lib/context';
 import { AppError } from '@/lib/errors';
 import type { SyncJobPayload, SyncNowInput } from './schemas';
@@ -26,8 +27,6 @@ export async function requestSync(ctx: OrgContext, input: SyncNowInput, queue: S
     select id from public.sync_runs where org_id = ${ctx.org.id} and integration_id = ${integration.id} and status = 'running'`;
   if (running) return { state: 'running', runId: running.id };
   const jobId = await queue.enqueue({ integrationId: integration.id, trigger: 'manual', requestedBy: ctx.user.id });
-  await ctx.db`
-    insert into public.audit_log (org_id, actor_id, action, target_type, target_id, details)
-    values (${ctx.org.id}, ${ctx.user.id}, 'sync.requested', 'integration', ${integration.id}, ${ctx.db.json({ queued: jobId !== null })})`;
+  await recordAudit(ctx, 'sync.requested', { type: 'integration', id: integration.id }, { queued: jobId !== null });
   return { state: jobId ? 'queued' : 'already_queued' };
 }

@@ -1,16 +1,7 @@
 import type { IntegrationSyncDto, SyncRunDto } from '../queries';
 
-/** Display helpers for the sync UI; times are relative to the server's `generatedAt`, so SSR and hydration agree. */
-
-export function relativeTime(iso: string | null, nowIso: string): string {
-  if (!iso) return 'never';
-  const seconds = Math.round((new Date(nowIso).getTime() - new Date(iso).getTime()) / 1000);
-  const future = seconds < 0;
-  const s = Math.abs(seconds);
-  const text = s < 45 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : s < 86_400 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} d`;
-  if (s < 5) return 'just now';
-  return future ? `in ${text}` : `${text} ago`;
-}
+/** Display helpers for the sync UI (relative times and numbers: lib/format). */
+export { number, relativeTime } from '@/lib/format';
 
 export function duration(run: Pick<SyncRunDto, 'startedAt' | 'finishedAt'>, nowIso: string): string {
   const ms = new Date(run.finishedAt ?? nowIso).getTime() - new Date(run.startedAt).getTime();
@@ -31,7 +22,6 @@ export const PHASE_LABELS = {
 
 export const TRIGGER_LABELS = { schedule: 'Scheduled', manual: 'Sync now', cron: 'Cron', cli: 'Command line' } as const;
 
-export const number = new Intl.NumberFormat('en');
 
 /** Why Sync now is unavailable, or null when it may be pressed. */
 export function syncBlockedReason(integration: IntegrationSyncDto, canSync: boolean): string | null {
