@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEV_PORTS, ROOT } from './stack/config';
 import { logLine } from './stack/log';
 import { startStack, writeEnvFile, type RunningStack } from './stack/stack';
-import { DEMO_ORG, DEMO_USER, seedDemo } from './seed';
+import { DEMO_MEMBERS, DEMO_ORG, DEMO_USER, seedDemo } from './seed';
 
 /**
  * npm run demo — the whole product on its local stack: database, auth, AWS simulator, seeded demo
@@ -74,7 +74,8 @@ try {
   await waitForHttp(`${url}/api/health`);
   logLine('stack', '');
   logLine('stack', `Fleetline is running at ${url}`);
-  logLine('stack', `Sign in as ${DEMO_USER.email} / ${DEMO_USER.password} (organization /${DEMO_ORG.slug})`);
+  logLine('stack', `Sign in as ${DEMO_USER.email} / ${DEMO_USER.password} (owner of /${DEMO_ORG.slug})`);
+  for (const member of DEMO_MEMBERS) logLine('stack', `  or as ${member.email} / ${member.password} (${member.role})`);
   logLine('stack', 'Ctrl-C stops everything.');
 } catch (error) {
   logLine('stack', `demo failed: ${(error as Error).message}`);

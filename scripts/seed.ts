@@ -9,6 +9,11 @@ import { DEFAULT_TIMESTREAM_DATABASE, DEFAULT_TIMESTREAM_TABLE, DEMO_CREDENTIALS
 
 /** The demo login printed by `npm run demo` and shown in the README. */
 export const DEMO_USER = { email: 'demo@fleetline.dev', password: 'fleetline-demo' } as const;
+/** Teammates in the demo organization, to see what each role may do. */
+export const DEMO_MEMBERS = [
+  { email: 'operator@fleetline.dev', password: 'fleetline-demo', role: 'operator' },
+  { email: 'viewer@fleetline.dev', password: 'fleetline-demo', role: 'viewer' },
+] as const;
 export const DEMO_ORG = { slug: 'demo', name: 'Demo Fleet' } as const;
 export const DEMO_INTEGRATION_NAME = 'AWS simulator';
 
@@ -23,13 +28,16 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
   });
   const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   try {
-    let [user] = await sql<{ id: string }[]>`select id from auth.users where email = ${DEMO_USER.email}`;
-    if (!user) {
-      const { data, error } = await admin.auth.admin.createUser({ ...DEMO_USER, email_confirm: true });
-      if (error || !data.user) throw new Error(`could not create the demo user: ${error?.message}`);
-      user = { id: data.user.id };
-      log(`created user ${DEMO_USER.email}`);
-    }
+    const ensureUser = async (credentials: { email: string; password: string }) => {
+      const [existing] = await sql<{ id: string }[]>`select id from auth.users where email = ${credentials.email}`;
+      if (existing) return existing;
+      const { data, error } = await admin.auth.admin.createUser({ ...credentials, email_confirm: true });
+      if (error || !data.user) throw new Error(`could not create the demo user ${credentials.email}: ${error?.message}`);
+      log(`created user ${credentials.email}`);
+      return { id: data.user.id };
+    };
+    const user = await ensureUser(DEMO_USER);
+    const members = await Promise.all(DEMO_MEMBERS.map(async (member) => ({ ...member, id: (await ensureUser(member)).id })));
     const orgId = await sql.begin(async (tx) => {
       const [org] = await tx<{ id: string }[]>`
         insert into public.organizations (slug, name, created_by) values (${DEMO_ORG.slug}, ${DEMO_ORG.name}, ${user.id})
@@ -38,6 +46,11 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
       await tx`
         insert into public.memberships (org_id, user_id, role) values (${org!.id}, ${user.id}, 'owner')
         on conflict (org_id, user_id) do nothing`;
+      for (const member of members) {
+        await tx`
+          insert into public.memberships (org_id, user_id, role) values (${org!.id}, ${member.id}, ${member.role})
+          on conflict (org_id, user_id) do nothing`;
+      }
       return org!.id;
     });
     log(`organization /${DEMO_ORG.slug} ready`);
@@ -72,10 +85,10 @@ async function seedDemoIntegration(sql: postgres.Sql, env: Record<string, string
   await sql`
     insert into public.integrations (
       id, org_id, name, region, auth_type, credentials, credentials_hint, iot_data_endpoint, custom_endpoint,
-      timestream_database, timestream_table, status, capabilities, last_error, last_tested_at, created_by)
+      timestream_database, timestream_table, sync_interval_seconds, status, capabilities, last_error, last_tested_at, created_by)
     values (
       ${id}, ${orgId}, ${DEMO_INTEGRATION_NAME}, ${DEMO_REGION}, 'access_keys', ${token}, ${credentialsHint(DEMO_CREDENTIALS.accessKeyId)},
-      ${report.endpoint}, ${endpoint}, ${DEFAULT_TIMESTREAM_DATABASE}, ${DEFAULT_TIMESTREAM_TABLE},
+      ${report.endpoint}, ${endpoint}, ${DEFAULT_TIMESTREAM_DATABASE}, ${DEFAULT_TIMESTREAM_TABLE}, 60,
       ${report.canSave ? 'active' : 'error'}, ${sql.json(capabilities ? JSON.parse(JSON.stringify(capabilities)) : {})},
       ${report.authFailure?.message ?? null}, ${report.testedAt}, ${userId})
     on conflict do nothing`;

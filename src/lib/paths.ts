@@ -9,6 +9,7 @@ export const paths = {
   /** `query` is a device filter's `?…` (see features/devices/filters `deviceFilterQuery`). */
   devices: (slug: string, query = '') => `/${slug}/devices${query}`,
   device: (slug: string, deviceId: string) => `/${slug}/devices/${deviceId}`,
+  bulkActions: (slug: string, query = '') => `/${slug}/devices/bulk${query}`,
   devicesExport: (slug: string, query = '') => `/api/orgs/${slug}/devices/export${query}`,
   telemetry: (slug: string) => `/${slug}/telemetry`,
   deviceTelemetry: (slug: string, deviceId: string) => `/${slug}/telemetry?device=${deviceId}`,
