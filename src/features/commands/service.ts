@@ -3,9 +3,10 @@ import type postgres from 'postgres';
 import { recordAudit } from '@/lib/audit';
 import type { OrgContext } from '@/lib/context';
 import { AppError } from '@/lib/errors';
+import { hasRole } from '@/lib/roles';
 import { awsFailure, integrationForWrite, openClients, type AwsDeps } from './aws';
 import { getDeviceTargetOrThrow } from './queries';
-import type { SendCommandData } from './schemas';
+import { COMMAND_MIN_ROLE, type SendCommandData } from './schemas';
 
 /**
  * Desired-state commands: UpdateThingShadow with the version the operator saw (a shadow that
@@ -58,7 +59,15 @@ export function commandFailure(error: unknown): AppError | null {
   return known;
 }
 
+/** Checked here as well as by the action wrapper: AWS is written before the row RLS would refuse. */
+export function requireOperator(ctx: Pick<OrgContext, 'role'>): void {
+  if (!hasRole(ctx.role, COMMAND_MIN_ROLE)) {
+    throw new AppError('FORBIDDEN', `This needs the ${COMMAND_MIN_ROLE} role or higher; you are ${ctx.role}.`);
+  }
+}
+
 export async function sendCommand(ctx: OrgContext, input: SendCommandData, deps: AwsDeps): Promise<SentCommand> {
+  requireOperator(ctx);
   const device = await getDeviceTargetOrThrow(ctx.db, ctx.org.id, input.deviceId);
   const integration = await integrationForWrite(deps, ctx.org.id, device.integrationId);
   const aws = openClients(deps, integration);

@@ -5,6 +5,7 @@ import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { awsFailure, integrationForWrite, openClients, type AwsDeps } from '@/features/commands/aws';
 import { getDeviceTargetOrThrow } from '@/features/commands/queries';
+import { requireOperator } from '@/features/commands/service';
 import type { Db } from '@/features/sync/runs';
 import { MAX_ATTRIBUTES_TYPED, MAX_ATTRIBUTES_UNTYPED, type UpdateAttributeInput } from './schemas';
 
@@ -55,6 +56,7 @@ function checkLimits(input: UpdateAttributeInput, device: { thingType: string | 
 }
 
 export async function updateDeviceAttribute(ctx: OrgContext, input: UpdateAttributeInput, deps: AwsDeps): Promise<AttributeUpdateResult> {
+  requireOperator(ctx);
   const device = await getDeviceTargetOrThrow(ctx.db, ctx.org.id, input.deviceId);
   checkLimits(input, device);
   const integration = await integrationForWrite(deps, ctx.org.id, device.integrationId);
