@@ -7,6 +7,7 @@ import { Field, FormError, Select } from '@/components/ui/field';
 import type { ActionError } from '@/lib/errors';
 import { number } from '@/lib/format';
 import { sendCommandAction } from '../actions';
+import type { CommandDto } from '../queries';
 import { COMMAND_TIMEOUTS, DEFAULT_COMMAND_TIMEOUT, DESIRED_MAX_BYTES, sendCommandSchema } from '../schemas';
 
 const TIMEOUT_LABELS: Record<number, string> = { 60: '1 minute', 600: '10 minutes', 3600: '1 hour', 86_400: '1 day' };
@@ -33,7 +34,8 @@ export function CommandComposer({
   orgSlug: string;
   deviceId: string;
   target: ComposerTarget;
-  onSent: () => void;
+  /** The command just recorded (pending), for the timeline to show before the next poll. */
+  onSent: (command: CommandDto) => void;
   onConflict: () => void;
 }) {
   const id = useId();
@@ -60,7 +62,19 @@ export function CommandComposer({
       if (result.ok) {
         setError(null);
         setSent(`Command sent${result.data.shadowVersion !== null ? ` (shadow version ${result.data.shadowVersion})` : ''}. Follow it in the timeline.`);
-        onSent();
+        onSent({
+          id: result.data.commandId,
+          shadowName: target.shadowName,
+          desired: parsed.data.desired,
+          status: 'pending',
+          shadowVersion: result.data.shadowVersion,
+          timeoutSeconds,
+          requestedBy: null,
+          createdAt: result.data.createdAt,
+          deliveredAt: null,
+          resolvedAt: null,
+          error: null,
+        });
         return;
       }
       setError(result.error);

@@ -7,6 +7,7 @@ import { Card } from '@/components/ui/card';
 import { CommandComposer } from '@/features/commands/components/command-composer';
 import { CommandTimeline } from '@/features/commands/components/command-timeline';
 import { commandKeys, useDeviceLive, type DeviceLiveResponse } from '@/features/commands/components/use-device-live';
+import type { CommandDto } from '@/features/commands/queries';
 import { CLASSIC, ShadowViewer } from './shadow-viewer';
 
 /**
@@ -44,7 +45,13 @@ export function DeviceLivePanel({
       .map((name) => ({ name, shadow: live.namedShadows[name] ?? null })),
   ];
   const target = shadows.find((s) => (s.name ?? CLASSIC) === selected) ?? shadows[0]!;
-  const refetch = () => queryClient.invalidateQueries({ queryKey: commandKeys.live(orgSlug, deviceId) });
+  const key = commandKeys.live(orgSlug, deviceId);
+  const refetch = () => queryClient.invalidateQueries({ queryKey: key });
+  // The new command shows as pending at once; polling (now that one is open) takes it from there.
+  const onSent = (command: CommandDto) =>
+    queryClient.setQueryData<DeviceLiveResponse>(key, (old) =>
+      old ? { ...old, commands: [command, ...old.commands.filter((c) => c.id !== command.id)].slice(0, 10), openCommands: old.openCommands + 1 } : old,
+    );
 
   return (
     <div className="space-y-6">
@@ -64,7 +71,7 @@ export function DeviceLivePanel({
               orgSlug={orgSlug}
               deviceId={deviceId}
               target={{ shadowName: target.name, version: target.shadow?.version ?? null, desired: target.shadow?.desired ?? null }}
-              onSent={refetch}
+              onSent={onSent}
               onConflict={refetch}
             />
           </Card>
