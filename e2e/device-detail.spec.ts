@@ -78,7 +78,7 @@ test('an operator sends a desired-state change, watches it converge, and edits a
   await signIn(page, OPERATOR.email, OPERATOR.password);
   const detail = new DeviceDetailPage(page);
   await detail.open(slug, device.id);
-  await expect(page.getByRole('link', { name: 'Telemetry' })).toHaveAttribute('href', `/${slug}/telemetry?device=${device.id}`);
+  await expect(page.getByRole('main').getByRole('link', { name: 'Telemetry' })).toHaveAttribute('href', `/${slug}/telemetry?device=${device.id}`);
   await expect(detail.shadowRow('firmware')).toBeVisible();
 
   // Invalid desired state is explained on the field and nothing is sent.

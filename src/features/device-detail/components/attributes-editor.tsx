@@ -88,15 +88,14 @@ export function AttributesEditor({
             <thead className="text-left text-xs text-ink-muted">
               <tr>
                 <th className="px-5 py-1 font-medium">Name</th>
-                <th className="py-1 font-medium">Value</th>
-                {canWrite ? <th className="px-5 py-1 text-right font-medium"><span className="sr-only">Actions</span></th> : null}
+                <th className="px-5 py-1 pl-0 font-medium">Value</th>
               </tr>
             </thead>
             <tbody>
               {names.map((name) => (
                 <tr key={name} className="border-t border-line align-middle" data-testid="attribute-row" data-name={name}>
-                  <th scope="row" className="px-5 py-2 text-left font-mono text-xs font-normal text-ink">{name}</th>
-                  <td className="py-2 pr-3">
+                  <th scope="row" className="w-1/3 px-5 py-2 text-left font-mono text-xs font-normal break-all text-ink">{name}</th>
+                  <td className="px-5 py-2 pl-0">
                     {editing?.name === name ? (
                       <form onSubmit={saveEdit} className="flex flex-wrap items-center gap-2" onKeyDown={(e) => e.key === 'Escape' && setEditing(null)}>
                         <Input
@@ -112,25 +111,23 @@ export function AttributesEditor({
                         <Button type="button" size="sm" variant="ghost" onClick={() => setEditing(null)}>Cancel</Button>
                       </form>
                     ) : (
-                      <span className="break-all font-mono text-xs text-ink" data-testid="attribute-value">{attributes[name]}</span>
+                      <div className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1">
+                        <span className="min-w-0 break-all font-mono text-xs text-ink" data-testid="attribute-value">{attributes[name]}</span>
+                        {!canWrite ? null : removing === name ? (
+                          <span className="inline-flex items-center gap-2">
+                            <span className="text-xs text-ink-muted">Remove {name}?</span>
+                            <Button size="sm" variant="danger" pending={pending} onClick={() => apply({ op: 'remove', name }, () => setRemoving(null))}>Remove</Button>
+                            <Button size="sm" variant="ghost" onClick={() => setRemoving(null)}>Keep</Button>
+                          </span>
+                        ) : (
+                          <span className="inline-flex gap-1">
+                            <Button size="sm" variant="ghost" aria-label={`Edit ${name}`} onClick={() => { setRemoving(null); setEditing({ name, value: attributes[name] ?? '' }); }}>Edit</Button>
+                            <Button size="sm" variant="ghost" aria-label={`Remove ${name}`} onClick={() => { setEditing(null); setRemoving(name); }}>Remove</Button>
+                          </span>
+                        )}
+                      </div>
                     )}
                   </td>
-                  {canWrite ? (
-                    <td className="px-5 py-2 text-right whitespace-nowrap">
-                      {removing === name ? (
-                        <span className="inline-flex items-center gap-2">
-                          <span className="text-xs text-ink-muted">Remove {name}?</span>
-                          <Button size="sm" variant="danger" pending={pending} onClick={() => apply({ op: 'remove', name }, () => setRemoving(null))}>Remove</Button>
-                          <Button size="sm" variant="ghost" onClick={() => setRemoving(null)}>Keep</Button>
-                        </span>
-                      ) : editing?.name === name ? null : (
-                        <span className="inline-flex gap-1">
-                          <Button size="sm" variant="ghost" aria-label={`Edit ${name}`} onClick={() => { setRemoving(null); setEditing({ name, value: attributes[name] ?? '' }); }}>Edit</Button>
-                          <Button size="sm" variant="ghost" aria-label={`Remove ${name}`} onClick={() => { setEditing(null); setRemoving(name); }}>Remove</Button>
-                        </span>
-                      )}
-                    </td>
-                  ) : null}
                 </tr>
               ))}
             </tbody>

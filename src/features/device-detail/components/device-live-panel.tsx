@@ -76,7 +76,7 @@ export function DeviceLivePanel({
             />
           </Card>
         ) : null}
-        <Card title="Commands" description={live.openCommands > 0 ? `${live.openCommands} open` : 'Pending → delivered → converged, or timed out.'}>
+        <Card className={canWrite ? undefined : 'xl:col-span-2'} title="Commands" description={live.openCommands > 0 ? `${live.openCommands} open` : 'Pending → delivered → converged, or timed out.'}>
           <CommandTimeline commands={live.commands} now={live.generatedAt} />
         </Card>
       </div>

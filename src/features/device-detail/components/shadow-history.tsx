@@ -27,7 +27,7 @@ export function ShadowHistory({ entries, now }: { entries: ShadowHistoryEntry[];
               </td>
               <td className="px-5 py-2">
                 {e.changed.length === 0 ? (
-                  <span className="text-xs text-ink-muted">no value changed</span>
+                  <span className="text-xs text-ink-muted">reported state unchanged</span>
                 ) : (
                   <ul className="flex flex-wrap gap-x-3 gap-y-0.5 font-mono text-xs">
                     {e.changed.slice(0, 8).map((k) => (
