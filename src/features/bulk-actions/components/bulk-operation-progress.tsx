@@ -110,7 +110,7 @@ export function BulkOperationProgress({ orgSlug, initialData, canCancel }: { org
 
       <Card title="Per-device report" description={op.itemsOmitted > 0 ? `Failures first; ${number.format(op.itemsOmitted)} more devices not listed.` : 'Failures first.'}>
         <div className="-mx-5 overflow-x-auto">
-          <table className="w-full min-w-[28rem] text-sm" aria-label="Per-device results">
+          <table className="w-full text-sm" aria-label="Per-device results">
             <thead className="text-left text-xs text-ink-muted">
               <tr>
                 <th className="px-5 py-1 font-medium">Device</th>
