@@ -37,7 +37,8 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
       return { id: data.user.id };
     };
     const user = await ensureUser(DEMO_USER);
-    const members = await Promise.all(DEMO_MEMBERS.map(async (member) => ({ ...member, id: (await ensureUser(member)).id })));
+    // Only the credentials go to the auth server: `role` is the org role, not the JWT role.
+    const members = await Promise.all(DEMO_MEMBERS.map(async (member) => ({ ...member, id: (await ensureUser({ email: member.email, password: member.password })).id })));
     const orgId = await sql.begin(async (tx) => {
       const [org] = await tx<{ id: string }[]>`
         insert into public.organizations (slug, name, created_by) values (${DEMO_ORG.slug}, ${DEMO_ORG.name}, ${user.id})

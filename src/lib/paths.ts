@@ -10,6 +10,7 @@ export const paths = {
   devices: (slug: string, query = '') => `/${slug}/devices${query}`,
   device: (slug: string, deviceId: string) => `/${slug}/devices/${deviceId}`,
   bulkActions: (slug: string, query = '') => `/${slug}/devices/bulk${query}`,
+  bulkOperation: (slug: string, operationId: string) => `/${slug}/devices/bulk/${operationId}`,
   devicesExport: (slug: string, query = '') => `/api/orgs/${slug}/devices/export${query}`,
   telemetry: (slug: string) => `/${slug}/telemetry`,
   deviceTelemetry: (slug: string, deviceId: string) => `/${slug}/telemetry?device=${deviceId}`,

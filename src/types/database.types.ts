@@ -27,6 +27,58 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"bulk_operation_items": {
+                  Row: {
+                    "command_id": string | null,"device_id": string,"error": string | null,"finished_at": string | null,"id": number,"integration_id": string,"operation_id": string,"org_id": string,"status": Database["public"]['Enums']["bulk_operation_item_status"],"thing_name": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "command_id"?: string | null,"device_id": string,"error"?: string | null,"finished_at"?: string | null,"id"?: never,"integration_id": string,"operation_id": string,"org_id": string,"status"?: Database["public"]['Enums']["bulk_operation_item_status"],"thing_name": string
+                  }
+                  Update: {
+                    "command_id"?: string | null,"device_id"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: never,"integration_id"?: string,"operation_id"?: string,"org_id"?: string,"status"?: Database["public"]['Enums']["bulk_operation_item_status"],"thing_name"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bulk_operation_items_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "bulk_operation_items_operation_fkey"
+      columns: ["operation_id","org_id"]
+isOneToOne: false
+      referencedRelation: "bulk_operations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "bulk_operation_items_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"bulk_operations": {
+                  Row: {
+                    "api_calls": number,"cancel_requested_at": string | null,"created_at": string,"error": string | null,"failed_count": number,"filter": NonNullable<Json>,"finished_at": string | null,"heartbeat_at": string | null,"id": string,"job_id": string | null,"key": string,"kind": Database["public"]['Enums']["bulk_operation_kind"],"org_id": string,"requested_by": string | null,"skipped_count": number,"started_at": string | null,"status": Database["public"]['Enums']["bulk_operation_status"],"succeeded_count": number,"throttled": number,"total": number,"value": NonNullable<Json>,"worker_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_calls"?: number,"cancel_requested_at"?: string | null,"created_at"?: string,"error"?: string | null,"failed_count"?: number,"filter"?: NonNullable<Json>,"finished_at"?: string | null,"heartbeat_at"?: string | null,"id"?: string,"job_id"?: string | null,"key": string,"kind": Database["public"]['Enums']["bulk_operation_kind"],"org_id": string,"requested_by"?: string | null,"skipped_count"?: number,"started_at"?: string | null,"status"?: Database["public"]['Enums']["bulk_operation_status"],"succeeded_count"?: number,"throttled"?: number,"total": number,"value": NonNullable<Json>,"worker_id"?: string | null
+                  }
+                  Update: {
+                    "api_calls"?: number,"cancel_requested_at"?: string | null,"created_at"?: string,"error"?: string | null,"failed_count"?: number,"filter"?: NonNullable<Json>,"finished_at"?: string | null,"heartbeat_at"?: string | null,"id"?: string,"job_id"?: string | null,"key"?: string,"kind"?: Database["public"]['Enums']["bulk_operation_kind"],"org_id"?: string,"requested_by"?: string | null,"skipped_count"?: number,"started_at"?: string | null,"status"?: Database["public"]['Enums']["bulk_operation_status"],"succeeded_count"?: number,"throttled"?: number,"total"?: number,"value"?: NonNullable<Json>,"worker_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bulk_operations_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"device_commands": {
                   Row: {
                     "created_at": string,"delivered_at": string | null,"desired": NonNullable<Json>,"device_id": string,"error": string | null,"id": string,"org_id": string,"requested_by": string | null,"resolved_at": string | null,"shadow_name": string | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_command_status"],"timeout_seconds": number
@@ -81,14 +133,14 @@ isOneToOne: false
                   ]
                 },"devices": {
                   Row: {
-                    "attributes": NonNullable<Json>,"battery": number | null,"connected": boolean | null,"connectivity_changed_at": string | null,"disconnect_reason": string | null,"display_name": string | null,"firmware_version": string | null,"first_seen_at": string,"groups": (string)[],"id": string,"integration_id": string,"last_seen_at": string | null,"named_shadows": Json | null,"org_id": string,"registry_version": number | null,"removed_at": string | null,"rssi": number | null,"shadow": Json | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at": string,"temperature": number | null,"thing_name": string,"thing_type": string | null
+                    "attributes": NonNullable<Json>,"battery": number | null,"connected": boolean | null,"connectivity_changed_at": string | null,"disconnect_reason": string | null,"display_name": string | null,"firmware_version": string | null,"first_seen_at": string,"groups": (string)[],"id": string,"integration_id": string,"last_seen_at": string | null,"named_shadows": Json | null,"org_id": string,"registry_version": number | null,"removed_at": string | null,"rssi": number | null,"shadow": Json | null,"shadow_refreshed_at": string | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at": string,"temperature": number | null,"thing_name": string,"thing_type": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id": string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id": string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"shadow"?: Json | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at"?: string,"temperature"?: number | null,"thing_name": string,"thing_type"?: string | null
+                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id": string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id": string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"shadow"?: Json | null,"shadow_refreshed_at"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at"?: string,"temperature"?: number | null,"thing_name": string,"thing_type"?: string | null
                   }
                   Update: {
-                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id"?: string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id"?: string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"shadow"?: Json | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash"?: string,"synced_at"?: string,"temperature"?: number | null,"thing_name"?: string,"thing_type"?: string | null
+                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id"?: string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id"?: string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"shadow"?: Json | null,"shadow_refreshed_at"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash"?: string,"synced_at"?: string,"temperature"?: number | null,"thing_name"?: string,"thing_type"?: string | null
                   }
                   Relationships: [
                     {
@@ -333,7 +385,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
+            "bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -449,7 +501,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
+            "bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { handleBulkJob, type BulkJobResult } from './bulk-handler';
 import { handleSyncJob, type SyncJobResult } from './handlers';
 import { jobQueue } from './queue-client';
 import { QUEUES } from './queues';
@@ -13,6 +14,8 @@ import { enqueueDueSyncs } from './scheduler';
 export interface CronTickResult {
   queued: number;
   jobs: SyncJobResult[];
+  /** Bulk operations run with what was left of the budget (a cut-off one resumes at a later tick). */
+  bulk: BulkJobResult[];
   durationMs: number;
 }
 
@@ -41,7 +44,24 @@ export async function runCronTick(options: { deps: Omit<SyncDeps, 'signal' | 'lo
       clearTimeout(timer);
     }
   }
+  const bulk: BulkJobResult[] = [];
+  while (remaining() > MIN_JOB_BUDGET_MS) {
+    const [job] = await boss.fetch<unknown>(QUEUES.bulk);
+    if (!job) break;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(stopRequest('the cron tick ran out of time')), remaining());
+    try {
+      const { db, clients, clock } = options.deps;
+      const result = await handleBulkJob({ db, clients, clock, log: options.log, signal: controller.signal, workerId: options.deps.workerId ?? 'cron' }, job);
+      await boss.complete(QUEUES.bulk, job.id, result as object);
+      bulk.push(result);
+    } catch (error) {
+      await boss.fail(QUEUES.bulk, job.id, { message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   // Without workers nothing else expires stuck jobs or archives finished ones.
   await boss.maintain();
-  return { queued, jobs, durationMs: Date.now() - started };
+  return { queued, jobs, bulk, durationMs: Date.now() - started };
 }

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { jobQueueDb } from '@/lib/db';
+import type { BulkJobPayload } from '@/features/bulk-actions/schemas';
 import type { SyncJobPayload } from '@/features/sync/schemas';
 
 /**
@@ -9,6 +10,7 @@ import type { SyncJobPayload } from '@/features/sync/schemas';
 export const QUEUES = {
   sync: 'sync-integration',
   tick: 'sync-tick',
+  bulk: 'bulk-operation',
 } as const;
 
 export interface RetrySettings {
@@ -21,6 +23,8 @@ export interface RetrySettings {
 export const DEFAULT_RETRY: RetrySettings = { limit: 3, delaySeconds: 30, backoff: true };
 /** A sync of a very large fleet may take long; pg-boss fails jobs that run past this. */
 const SYNC_EXPIRE_SECONDS = 4 * 3600;
+/** 10,000 devices at a small budget take a while; a run cut off is resumed by the retry. */
+const BULK_EXPIRE_SECONDS = 4 * 3600;
 
 export function createBoss(options: { schedule: boolean; supervise: boolean }): PgBoss {
   return new PgBoss({ db: jobQueueDb(), migrate: true, ...options });
@@ -53,9 +57,16 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
     expireInSeconds: SYNC_EXPIRE_SECONDS,
   });
   await ensureQueue(boss, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+  // A bulk job also retries while the operation it names is not yet committed (see bulk-handler).
+  await ensureQueue(boss, { name: QUEUES.bulk, policy: 'standard', retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: BULK_EXPIRE_SECONDS });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */
 export function enqueueSync(boss: PgBoss, payload: SyncJobPayload): Promise<string | null> {
   return boss.send(QUEUES.sync, payload, { singletonKey: payload.integrationId });
+}
+
+/** Queues a bulk operation; it starts a second later, after the request that queued it has committed. */
+export function enqueueBulkOperation(boss: PgBoss, payload: BulkJobPayload): Promise<string | null> {
+  return boss.send(QUEUES.bulk, payload, { singletonKey: payload.operationId, startAfter: 1 });
 }

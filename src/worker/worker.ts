@@ -4,13 +4,15 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from './queues';
 import { enqueueDueSyncs } from './scheduler';
 
 /**
  * A worker process: pg-boss on the app's database, a once-a-minute tick (pg-boss cron, sent once
- * across all workers) that queues due integrations, and `concurrency` pollers of the sync queue.
+ * across all workers) that queues due integrations, `concurrency` pollers of the sync queue and one
+ * of the bulk-operation queue.
  * Any number of workers may run; the sync_runs lease keeps each integration to one sync at a time.
  */
 export interface WorkerOptions {
@@ -48,6 +50,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   for (let i = 0; i < options.concurrency; i++) {
     await boss.work(QUEUES.sync, polling, async ([job]) => (job ? handleSyncJob(deps, job) : null));
   }
+  // Bulk operations: one at a time per worker, each paced by its integrations' budgets.
+  const bulkDeps = { db: deps.db, clients: deps.clients, log, signal: controller.signal, clock: deps.clock, workerId: id };
+  await boss.work(QUEUES.bulk, polling, async ([job]) => (job ? handleBulkJob(bulkDeps, job) : null));
   // Start with a tick rather than waiting for the next minute, so a fresh deployment syncs at once.
   await tick();
   log.info({ concurrency: options.concurrency }, 'worker started');
