@@ -146,7 +146,9 @@ describe('device charts', () => {
     expect(out.sources[0]).toMatchObject({ source: 'shadow_history', bytesScanned: null });
     expect(out.notes.join(' ')).toMatch(/shadow history/);
     const onlyA = HISTORY.filter(([thing]) => thing === 'hist-a');
-    expect(out.points.reduce((n, p) => n + p.count, 0)).toBe(onlyA.filter(([, m, r]) => typeof r.temperature === 'number' && m < 24 * 60).length);
+    const inRange = onlyA.filter(([, m, r]) => typeof r.temperature === 'number' && now - m * MIN >= range.fromMs && now - m * MIN < range.toMs);
+    expect(inRange).toHaveLength(3);
+    expect(out.points.reduce((n, p) => n + p.count, 0)).toBe(inRange.length);
   });
 
   it('refuses devices and organizations the user cannot see, the same way as missing ones', async () => {

@@ -29,7 +29,6 @@ export function quoteIdentifier(name: string, field = 'identifier'): string {
 
 /** A string literal; the pattern checks above already exclude quotes, this doubles them regardless. */
 export function quoteLiteral(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value)) refuse('value', 'Text with control characters cannot be queried.');
   return `'${value.replace(/'/g, "''")}'`;
 }
