@@ -110,3 +110,13 @@ export async function listTelemetryIntegrations(db: Tx, orgId: string, ids: read
     timestreamAllowed: readCapabilities(capabilities)?.checks.some((c) => c.id === 'timestreamQuery' && c.status === 'ok') ?? false,
   }));
 }
+
+/** A few of the selected devices, for links to their own charts. */
+export async function listFleetDevicesPreview(db: Tx, orgId: string, filter: DeviceFilter, limit = 12): Promise<{ id: string; thingName: string; displayName: string | null }[]> {
+  return db<{ id: string; thingName: string; displayName: string | null }[]>`
+    select d.id, d.thing_name as "thingName", d.display_name as "displayName"
+    from public.devices d
+    where ${deviceFilterWhere(db, orgId, filter)}
+    order by d.thing_name collate "C"
+    limit ${limit}`;
+}
