@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { FleetSelection } from './queries';
 import type { BinSize } from './range';
 import type { TelemetrySourceKind } from './schemas';
 import type { SeriesResult } from './source';
@@ -37,9 +38,16 @@ export function digestNames(names: readonly string[]): string {
 
 export const LIVE_TTL_MS = 30_000;
 export const SETTLED_TTL_MS = 10 * 60_000;
+/**
+ * Which devices a filter selects, per organization. Counting and digesting 10,000 device rows under
+ * RLS costs hundreds of ms (the policy runs per row), so a repeat reuses the answer briefly; syncs
+ * change the fleet at most once a minute.
+ */
+export const SELECTION_TTL_MS = 20_000;
 
 export class TelemetryCache {
   private readonly lru: LRUCache<string, SeriesResult>;
+  private readonly selections = new LRUCache<string, readonly FleetSelection[]>({ max: 1_000, ttl: SELECTION_TTL_MS });
 
   constructor(options: { maxEntries?: number; maxBuckets?: number } = {}) {
     this.lru = new LRUCache<string, SeriesResult>({
@@ -60,12 +68,22 @@ export class TelemetryCache {
     });
   }
 
+  /** `filterKey` is the filter's canonical URL form; the org is part of the key, the member check is not cached. */
+  getSelections(orgId: string, filterKey: string): readonly FleetSelection[] | undefined {
+    return this.selections.get(`${orgId}|${filterKey}`);
+  }
+
+  setSelections(orgId: string, filterKey: string, selections: readonly FleetSelection[]): void {
+    this.selections.set(`${orgId}|${filterKey}`, Object.freeze(selections.map((s) => Object.freeze({ ...s }))));
+  }
+
   remainingTtl(key: string): number {
     return this.lru.getRemainingTTL(key);
   }
 
   clear(): void {
     this.lru.clear();
+    this.selections.clear();
   }
 }
 

@@ -254,3 +254,22 @@ describe('fleet charts', () => {
     expect(own).toMatchObject({ devices: 0, points: [] });
   });
 });
+
+describe('remembered device selections', () => {
+  it('reuses a filter’s selection for repeats and re-reads it whenever something must be computed', async () => {
+    const filter: DeviceFilter = { integration: timestreamIntegration.id };
+    const run = (range: TelemetryRequest['range']) =>
+      loadTelemetry(deps(org.members.viewer), { orgSlug: org.slug, request: req({ metric: 'battery', range }), filter });
+    expect((await run('1h')).devices).toBe(30);
+    const [added] = await adminSql()<{ id: string }[]>`insert into public.devices (org_id, integration_id, thing_name, sync_hash)
+      values (${org.id}, ${timestreamIntegration.id}, 'sensor-new-1', 'fixture') returning id`;
+    try {
+      // A repeat within the selection's short lifetime answers from both caches, as it was.
+      expect(await run('1h')).toMatchObject({ cache: 'hit', devices: 30 });
+      // A chart that must be computed reads the device set as it is now.
+      expect(await run('30d')).toMatchObject({ cache: 'miss', devices: 31 });
+    } finally {
+      await adminSql()`delete from public.devices where id = ${added!.id}`;
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { createAwsClients, describeAwsError, integrationCredentials, type AwsClients, type PlatformIdentity } from '@/lib/aws/clients';
 import { AppError } from '@/lib/errors';
 import { VaultError, type Keyring } from '@/lib/vault';
-import type { DeviceFilter } from '@/features/devices/filters';
+import { serializeDeviceFilter, type DeviceFilter } from '@/features/devices/filters';
 import { cacheKey, deviceSetKey, type TelemetryCache } from './cache';
 import {
   getTelemetryDevice,
@@ -11,6 +11,7 @@ import {
   listFleetSelections,
   listSelectedDevices,
   listTelemetryIntegrations,
+  type FleetSelection,
   type TelemetryIntegration,
 } from './queries';
 import { resolveRange, type ResolvedRange } from './range';
@@ -154,7 +155,7 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
   const notes: string[] = [];
 
   // Phase 1, as the user: who may see what, and which devices the chart covers.
-  const { orgId, targets } = await deps.asUser(async (tx) => {
+  const { orgId, targets, remember } = await deps.asUser(async (tx): Promise<{ orgId: string; targets: Target[]; remember?: () => void }> => {
     const membership = await getTelemetryMembership(tx, input.orgSlug);
     if (!membership) throw new AppError('NOT_FOUND', 'Organization not found.');
     const orgId = membership.org.id;
@@ -178,19 +179,29 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
       target.cached = deps.cache.get(target.key);
       return { orgId, targets: [target] };
     }
-    const selections = await listFleetSelections(tx, orgId, input.filter);
-    const integrations = await listTelemetryIntegrations(tx, orgId, selections.map((s) => s.integrationId));
-    const targets: Target[] = integrations.map((integration) => {
-      const s = selections.find((x) => x.integrationId === integration.id)!;
-      const all = s.selected === s.live;
-      const key = keyOf(integration, deviceSetKey(all, s.digest));
-      return { integration, source: sourceKind(integration), selected: s.selected, all, key, devices: null, cached: deps.cache.get(key) };
-    });
+    const filterKey = serializeDeviceFilter(input.filter).toString();
+    const build = async (selections: readonly FleetSelection[]): Promise<Target[]> => {
+      const integrations = await listTelemetryIntegrations(tx, orgId, selections.map((s) => s.integrationId));
+      return integrations.map((integration) => {
+        const s = selections.find((x) => x.integrationId === integration.id)!;
+        const all = s.selected === s.live;
+        const key = keyOf(integration, deviceSetKey(all, s.digest));
+        return { integration, source: sourceKind(integration), selected: s.selected, all, key, devices: null, cached: deps.cache.get(key) };
+      });
+    };
+    const remembered = deps.cache.getSelections(orgId, filterKey);
+    let read: readonly FleetSelection[] | null = null;
+    const fresh = async () => build((read = await listFleetSelections(tx, orgId, input.filter)));
+    let targets = remembered ? await build(remembered) : await fresh();
+    // Anything to compute is keyed by the device set as it is now, not as remembered.
+    if (remembered && targets.some((t) => !t.cached)) targets = await fresh();
+    // A fresh read is remembered once its answers are cached (a first answer may outlast the lifetime).
+    const remember = read ? () => deps.cache.setSelections(orgId, filterKey, read!) : undefined;
     // Device lists are needed only for what the cache cannot answer (a repeat reads no names at all).
     for (const target of targets) {
       if (!target.cached) target.devices = await listSelectedDevices(tx, orgId, input.filter, target.integration.id);
     }
-    return { orgId, targets };
+    return { orgId, targets, remember };
   });
 
   // Phase 2: cache, then the sources (one per integration, in parallel).
@@ -202,6 +213,7 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
       return { target, result, cache: 'miss' as const };
     }),
   );
+  remember?.();
 
   const note = historyNote(targets);
   if (note) notes.push(note);

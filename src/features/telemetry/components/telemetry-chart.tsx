@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TelemetryPoint } from '../schemas';
-import { formatValue, tickFormatter } from './format';
+import { formatValue, tickFormatter, timeTicks } from './format';
 import { TelemetryTooltip } from './telemetry-tooltip';
 
 /** One slot of the time axis; buckets without data stay null so the line shows a gap there. */
@@ -50,6 +50,7 @@ export interface TelemetryChartProps {
 export function TelemetryChart({ points, fromMs, toMs, binMs, binLabel, unit, label, fleet, rangeKey }: TelemetryChartProps) {
   const data = useMemo(() => rows(points, fromMs, toMs, binMs), [points, fromMs, toMs, binMs]);
   const formatTick = useMemo(() => tickFormatter(toMs - fromMs), [fromMs, toMs]);
+  const ticks = useMemo(() => timeTicks(fromMs, toMs), [fromMs, toMs]);
   return (
     <div
       className="h-72 w-full sm:h-80"
@@ -68,6 +69,7 @@ export function TelemetryChart({ points, fromMs, toMs, binMs, binLabel, unit, la
             type="number"
             scale="time"
             domain={[fromMs, toMs]}
+            ticks={ticks}
             tickFormatter={formatTick}
             tick={{ fill: TICK, fontSize: 12 }}
             stroke={GRID}

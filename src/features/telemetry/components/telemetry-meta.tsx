@@ -2,7 +2,7 @@ import { Badge } from '@/components/ui/badge';
 import { number } from '@/lib/format';
 import { BIN_LABELS } from '../range';
 import type { TelemetrySeriesDto } from '../schemas';
-import { formatBytes } from './format';
+import { formatBytes, formatRange } from './format';
 
 const SOURCE_LABELS = { timestream: 'Timestream', shadow_history: 'Shadow history' } as const;
 
@@ -12,6 +12,10 @@ export function TelemetryMeta({ data }: { data: TelemetrySeriesDto }) {
   return (
     <div className="space-y-2 text-xs text-ink-muted">
       <dl className="flex flex-wrap gap-x-4 gap-y-1" data-testid="telemetry-meta">
+        <div className="flex gap-1">
+          <dt>Range</dt>
+          <dd className="font-medium text-ink">{formatRange(Date.parse(data.from), Date.parse(data.to))}</dd>
+        </div>
         <div className="flex gap-1">
           <dt>Bin</dt>
           <dd className="font-medium text-ink" data-testid="telemetry-bin">{BIN_LABELS[data.bin]}</dd>
