@@ -69,6 +69,10 @@ test('a device chart redraws with the expected buckets as the range switches 1h 
   await telemetry.rangeButton('1 h').click();
   await telemetry.expectBuckets('1h', 60);
   await snap(page, testInfo, 'device-telemetry-1h-mobile');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await snap(page, testInfo, 'device-telemetry-1h-mobile-dark');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await snap(page, testInfo, 'device-telemetry-1h-desktop-dark');
 });
 
 test('the fleet chart covers the synced devices; a custom range is entered with the keyboard', async ({ page }, testInfo) => {

@@ -52,45 +52,51 @@ export function TelemetryChart({ points, fromMs, toMs, binMs, binLabel, unit, la
   const formatTick = useMemo(() => tickFormatter(toMs - fromMs), [fromMs, toMs]);
   const ticks = useMemo(() => timeTicks(fromMs, toMs), [fromMs, toMs]);
   return (
-    <div
-      className="h-72 w-full sm:h-80"
-      role="img"
-      aria-label={label}
+    <figure
+      className="flex h-72 w-full flex-col sm:h-80"
       data-testid="telemetry-chart"
       data-point-count={points.length}
       data-bucket-count={data.length}
       data-range={rangeKey}
     >
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke={GRID} strokeDasharray="3 3" vertical={false} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            scale="time"
-            domain={[fromMs, toMs]}
-            ticks={ticks}
-            tickFormatter={formatTick}
-            tick={{ fill: TICK, fontSize: 12 }}
-            stroke={GRID}
-            minTickGap={24}
-          />
-          <YAxis
-            width={56}
-            domain={['auto', 'auto']}
-            tickFormatter={(v: number) => formatValue(v, unit)}
-            tick={{ fill: TICK, fontSize: 12 }}
-            stroke={GRID}
-          />
-          <Tooltip
-            cursor={{ stroke: TICK, strokeDasharray: '3 3' }}
-            isAnimationActive={false}
-            content={(props) => <TelemetryTooltip row={props.payload?.[0]?.payload as ChartRow | undefined} unit={unit} binLabel={binLabel} fleet={fleet} />}
-          />
-          <Area dataKey="band" type="linear" stroke="none" fill={BAND} fillOpacity={0.22} isAnimationActive={false} connectNulls={false} activeDot={false} name="Min – max" />
-          <Line dataKey="avg" type="linear" stroke={LINE} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} name="Average" className="telemetry-avg-line" />
-        </ComposedChart>
-      </ResponsiveContainer>
-    </div>
+      <figcaption className="sr-only">{label}</figcaption>
+      {unit ? (
+        <p className="mb-1 text-xs text-ink-muted" aria-hidden>
+          {unit}
+        </p>
+      ) : null}
+      <div className="min-h-0 flex-1">
+        <ResponsiveContainer width="100%" height="100%">
+          <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke={GRID} strokeDasharray="3 3" vertical={false} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={[fromMs, toMs]}
+              ticks={ticks}
+              tickFormatter={formatTick}
+              tick={{ fill: TICK, fontSize: 12 }}
+              stroke={GRID}
+              minTickGap={24}
+            />
+            <YAxis
+              width={44}
+              domain={['auto', 'auto']}
+              tickFormatter={(v: number) => formatValue(v, '')}
+              tick={{ fill: TICK, fontSize: 12 }}
+              stroke={GRID}
+            />
+            <Tooltip
+              cursor={{ stroke: TICK, strokeDasharray: '3 3' }}
+              isAnimationActive={false}
+              content={(props) => <TelemetryTooltip row={props.payload?.[0]?.payload as ChartRow | undefined} unit={unit} binLabel={binLabel} fleet={fleet} />}
+            />
+            <Area dataKey="band" type="linear" stroke="none" fill={BAND} fillOpacity={0.22} isAnimationActive={false} connectNulls={false} activeDot={false} name="Min – max" />
+            <Line dataKey="avg" type="linear" stroke={LINE} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} name="Average" />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
   );
 }
