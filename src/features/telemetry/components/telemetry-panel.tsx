@@ -6,12 +6,12 @@ import { Card } from '@/components/ui/card';
 import { BIN_LABELS, BIN_MS, PRESET_LABELS, type RangeChoice } from '../range';
 import { metricDefinition, type TelemetrySeriesDto } from '../schemas';
 import { CustomRangeForm, type CustomRange } from './custom-range-form';
-import { formatValue } from './format';
+import { formatRange, formatValue } from './format';
 import { MetricSelect } from './metric-select';
 import { RangePicker } from './range-picker';
 import { TelemetryChart } from './telemetry-chart';
 import { TelemetryMeta } from './telemetry-meta';
-import { telemetryQueryString, useTelemetry } from './use-telemetry';
+import { TelemetryFetchError, telemetryQueryString, useTelemetry } from './use-telemetry';
 
 export type TelemetryScope = { kind: 'device'; deviceId: string } | { kind: 'fleet'; filterQuery: string };
 
@@ -31,7 +31,7 @@ function summary(data: TelemetrySeriesDto, unit: string, label: string): string 
   if (data.points.length === 0) return `${label}: no data in this range.`;
   const lo = Math.min(...data.points.map((p) => p.min));
   const hi = Math.max(...data.points.map((p) => p.max));
-  return `${label} from ${new Date(data.from).toLocaleString()} to ${new Date(data.to).toLocaleString()}, ${data.points.length} points of ${BIN_LABELS[data.bin]}, between ${formatValue(lo, unit)} and ${formatValue(hi, unit)}.`;
+  return `${label}, ${formatRange(Date.parse(data.from), Date.parse(data.to))}, ${data.points.length} points of ${BIN_LABELS[data.bin]}, between ${formatValue(lo, unit)} and ${formatValue(hi, unit)}.`;
 }
 
 /** Controls, chart and its facts for one device or a filtered fleet, with loading, empty and error states. */
@@ -114,9 +114,13 @@ export function TelemetryPanel({ orgSlug, scope, title, description, initialMetr
           ) : error && !data ? (
             <div role="alert" className="flex h-72 flex-col items-center justify-center gap-3 rounded-md border border-danger-200 bg-danger-50 px-6 text-center text-sm text-danger-700 sm:h-80 dark:border-danger-800 dark:bg-danger-950 dark:text-danger-300">
               <p>{error.message}</p>
-              <Button size="sm" variant="secondary" onClick={() => void refetch()}>
-                Try again
-              </Button>
+              {error instanceof TelemetryFetchError && error.status >= 400 && error.status < 500 ? (
+                <p className="text-danger-600 dark:text-danger-400">Choose another range or metric above.</p>
+              ) : (
+                <Button size="sm" variant="secondary" onClick={() => void refetch()}>
+                  Try again
+                </Button>
+              )}
             </div>
           ) : data && data.points.length === 0 ? (
             <div className="flex h-72 flex-col items-center justify-center gap-1 rounded-md border border-dashed border-line text-center text-sm sm:h-80" data-testid="telemetry-empty" data-range={shownRange}>
@@ -124,7 +128,7 @@ export function TelemetryPanel({ orgSlug, scope, title, description, initialMetr
               <p className="max-w-sm text-ink-muted">
                 {data.devices === 0
                   ? 'No devices match this filter.'
-                  : `Nothing was recorded between ${new Date(data.from).toLocaleString()} and ${new Date(data.to).toLocaleString()}. Try a longer range or another metric.`}
+                  : `Nothing was recorded in ${formatRange(Date.parse(data.from), Date.parse(data.to))}. Try a longer range or another metric.`}
               </p>
             </div>
           ) : data ? (
