@@ -14,6 +14,8 @@ export const paths = {
   devicesExport: (slug: string, query = '') => `/api/orgs/${slug}/devices/export${query}`,
   telemetry: (slug: string) => `/${slug}/telemetry`,
   deviceTelemetry: (slug: string, deviceId: string) => `/${slug}/telemetry?device=${deviceId}`,
+  /** The fleet chart over the devices a filter selects; `query` as for `devices`. */
+  fleetTelemetry: (slug: string, query = '') => `/${slug}/telemetry${query}`,
   otaJobs: (slug: string) => `/${slug}/ota`,
   otaJob: (slug: string, otaJobId: string) => `/${slug}/ota/${otaJobId}`,
   newOtaJob: (slug: string) => `/${slug}/ota/new`,
