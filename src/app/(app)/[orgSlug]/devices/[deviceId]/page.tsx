@@ -12,6 +12,7 @@ import { ShadowHistory } from '@/features/device-detail/components/shadow-histor
 import { getDeviceDetail, listDeviceOtaExecutions, listShadowHistory } from '@/features/device-detail/queries';
 import { ATTRIBUTE_MIN_ROLE } from '@/features/device-detail/schemas';
 import { loadWorkspace } from '@/features/orgs/workspace';
+import { DeviceTelemetryChart } from '@/features/telemetry/components/device-telemetry-chart';
 import { asUser } from '@/lib/db';
 import { paths } from '@/lib/paths';
 import { hasRole, ROLE_LABELS } from '@/lib/roles';
@@ -73,6 +74,7 @@ export default async function DevicePage({ params }: { params: Promise<{ orgSlug
           <DeviceHeader orgSlug={org.slug} device={device} now={now} />
         </Card>
         <DeviceLivePanel key={device.id} orgSlug={org.slug} deviceId={device.id} canWrite={canWrite} initialData={{ ...live, refresh: null }} />
+        <DeviceTelemetryChart orgSlug={org.slug} deviceId={device.id} />
         <div className="grid gap-6 xl:grid-cols-2">
           <Card
             title="Attributes"
