@@ -83,7 +83,7 @@ describe('ota_jobs triggers', () => {
     await adminSql()`update public.ota_jobs set status = 'IN_PROGRESS', last_updated_at_aws = now() - interval '10 minutes' where id = ${jobId}`;
     const [r] = await adminSql()<{ status: string }[]>`select status from public.ota_jobs where id = ${jobId}`;
     expect(r!.status).toBe('CANCELED');
-    const [{ n }] = await adminSql()<{ n: number }[]>`select count(*)::int as n from public.ota_job_events where ota_job_id = ${jobId} and kind = 'status_changed'`;
+    const [{ n } = { n: -1 }] = await adminSql()<{ n: number }[]>`select count(*)::int as n from public.ota_job_events where ota_job_id = ${jobId} and kind = 'status_changed'`;
     expect(n).toBe(1);
   });
 

@@ -158,7 +158,7 @@ describe('creating a job', () => {
     expect(unknownThing.fieldErrors?.things?.[0]).toMatch(/sensor-999999/);
 
     const { id } = await create('admin', jobInput({ jobId: `taken-${uniqueSuffix()}` }));
-    const [{ job_id: taken }] = await adminSql()<{ job_id: string }[]>`select job_id from public.ota_jobs where id = ${id}`;
+    const [{ job_id: taken } = { job_id: '' }] = await adminSql()<{ job_id: string }[]>`select job_id from public.ota_jobs where id = ${id}`;
     const afterOne = jobCalls();
     expect(afterOne).toBe(before + 1);
     const conflict = await refused(create('admin', jobInput({ jobId: taken })));
