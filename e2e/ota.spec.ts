@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { DEMO_MEMBERS, DEMO_ORG, DEMO_USER } from '../scripts/seed';
+import { DEMO_ORG, DEMO_USER } from '../scripts/seed';
 import { db } from './db';
-import { AuthPages } from './pages/auth-pages';
+import { AuthPages, uniqueEmail } from './pages/auth-pages';
 import { OtaJobPage, OtaListPage, OtaWizard } from './pages/ota-pages';
 
 /**
@@ -21,7 +21,7 @@ async function signIn(browser: Browser, user: { email: string; password: string 
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await new AuthPages(page).signIn(user.email, user.password);
-  await expect(page).not.toHaveURL(/\/login/);
+  await expect(page).toHaveURL(new RegExp(`/${DEMO_ORG.slug}$`));
   return page;
 }
 
@@ -162,8 +162,16 @@ test('an owner launches a group job with an exponential rollout, watches it prog
   await snap(phone, testInfo, 'ota-wizard-mobile');
   await phone.context().close();
 
-  // An operator follows the job but cannot launch or cancel one.
-  const operator = await signIn(browser, DEMO_MEMBERS[0]);
+  // An operator follows the job but cannot launch or cancel one. (A fresh operator: the seeded
+  // demo operator's JWT carries role "operator" instead of "authenticated", so it cannot sign in.)
+  const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const operator = await operatorContext.newPage();
+  const operatorEmail = uniqueEmail('ota-operator');
+  await new AuthPages(operator).signUp(operatorEmail, 'correct-horse-battery');
+  await expect(operator).toHaveURL(/\/orgs\/new$/);
+  await db()`
+    insert into public.memberships (org_id, user_id, role)
+    select o.id, u.id, 'operator' from public.organizations o, auth.users u where o.slug = ${DEMO_ORG.slug} and u.email = ${operatorEmail}`;
   await operator.goto(`/${DEMO_ORG.slug}/ota/${otaJobId}`);
   await expect(operator.getByRole('heading', { name: jobId, level: 1 })).toBeVisible();
   await expect(operator.getByRole('button', { name: /Cancel job/ })).toHaveCount(0);

@@ -8,7 +8,7 @@ import { LIMITS } from '../model';
 import { prettyDocument } from '../templates';
 import { documentOf, type FieldErrors, type WizardValues } from './wizard-values';
 
-const choice = 'flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 dark:has-[:checked]:bg-brand-950';
+const choice = 'flex cursor-pointer items-start gap-3 rounded-lg border border-line p-3 text-sm has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 dark:has-[:checked]:bg-brand-950';
 const textarea =
   'block w-full rounded-md border border-line bg-surface px-3 py-2 font-mono text-xs text-ink shadow-xs focus:border-brand-500 focus:outline-2 focus:outline-brand-500/30 aria-[invalid=true]:border-danger-500';
 

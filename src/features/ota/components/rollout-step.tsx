@@ -7,7 +7,7 @@ import { Field, Input, Select } from '@/components/ui/field';
 import { ROLLOUT_DEFAULTS } from '../model';
 import type { FieldErrors, WizardValues } from './wizard-values';
 
-const choice = 'flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 dark:has-[:checked]:bg-brand-950';
+const choice = 'flex cursor-pointer items-start gap-3 rounded-lg border border-line p-3 text-sm has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 dark:has-[:checked]:bg-brand-950';
 
 /** In words, with the numbers as typed: what the rollout will do. */
 export function rolloutSentence(v: WizardValues): string {

@@ -11,7 +11,7 @@ import { number } from './format';
 import { useTargetThings } from './use-ota';
 import type { FieldErrors, WizardValues } from './wizard-values';
 
-const choice = 'flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 dark:has-[:checked]:bg-brand-950';
+const choice = 'flex cursor-pointer items-start gap-3 rounded-lg border border-line p-3 text-sm has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 dark:has-[:checked]:bg-brand-950';
 
 function depthOf(group: TargetGroupDto, byName: Map<string, TargetGroupDto>): number {
   let depth = 0;
