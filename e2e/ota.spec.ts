@@ -17,8 +17,8 @@ async function snap(page: Page, testInfo: TestInfo, name: string) {
   await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 }
 
-async function signIn(browser: Browser, user: { email: string; password: string }, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+async function signIn(browser: Browser, user: { email: string; password: string }, viewport = { width: 1280, height: 800 }, colorScheme: 'light' | 'dark' = 'light') {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   await new AuthPages(page).signIn(user.email, user.password);
   await expect(page).toHaveURL(new RegExp(`/${DEMO_ORG.slug}$`));
@@ -149,17 +149,18 @@ test('an owner launches a group job with an exponential rollout, watches it prog
   await expect(list.row(jobId)).toContainText(`group ${GROUP}`);
   await snap(page, testInfo, 'ota-list-desktop');
 
-  // The same pages on a phone.
-  const phone = await signIn(browser, DEMO_USER, { width: 390, height: 844 });
+  // The same pages on a phone, in the dark theme.
+  const phone = await signIn(browser, DEMO_USER, { width: 390, height: 844 }, 'dark');
   await phone.goto(`/${DEMO_ORG.slug}/ota`);
   await expect(new OtaListPage(phone).row(jobId)).toBeVisible();
-  await snap(phone, testInfo, 'ota-list-mobile');
+  await snap(phone, testInfo, 'ota-list-mobile-dark');
   await phone.goto(`/${DEMO_ORG.slug}/ota/${otaJobId}`);
   await expect(phone.getByRole('heading', { name: jobId, level: 1 })).toBeVisible();
-  await snap(phone, testInfo, 'ota-job-mobile');
+  await expect(phone.getByTestId('executions-shown')).toContainText(`of ${total} shown`);
+  await snap(phone, testInfo, 'ota-job-mobile-dark');
   await phone.goto(`/${DEMO_ORG.slug}/ota/new`);
   await expect(phone.getByRole('heading', { name: 'Targets', level: 2 })).toBeVisible();
-  await snap(phone, testInfo, 'ota-wizard-mobile');
+  await snap(phone, testInfo, 'ota-wizard-mobile-dark');
   await phone.context().close();
 
   // An operator follows the job but cannot launch or cancel one. (A fresh operator: the seeded

@@ -388,3 +388,22 @@ export async function searchTargetThings(
   const [{ total } = { total: 0 }] = await db<{ total: number }[]>`select count(*)::int as total from public.devices d where ${where}`;
   return { items, total };
 }
+
+export interface ThingExecutionDto {
+  otaJobId: string;
+  jobId: string;
+  jobStatus: string;
+  status: ExecutionStatus;
+  lastUpdatedAt: string | null;
+}
+
+/** A device's executions across jobs, newest job first (for the device page). */
+export async function listThingExecutions(db: Tx, orgId: string, integrationId: string, thingName: string, limit = 20): Promise<ThingExecutionDto[]> {
+  const rows = await db<{ ota_job_id: string; job_id: string; job_status: string; status: ExecutionStatus; last_updated_at: Date | null }[]>`
+    select e.ota_job_id, j.job_id, j.status as job_status, e.status, e.last_updated_at
+    from public.ota_job_executions e join public.ota_jobs j on j.id = e.ota_job_id and j.org_id = e.org_id
+    where e.org_id = ${orgId} and j.integration_id = ${integrationId} and e.thing_name = ${thingName}
+    order by coalesce(j.created_at_aws, j.first_seen_at) desc, j.first_seen_at desc, j.id desc
+    limit ${limit}`;
+  return rows.map((r) => ({ otaJobId: r.ota_job_id, jobId: r.job_id, jobStatus: r.job_status, status: r.status, lastUpdatedAt: iso(r.last_updated_at) }));
+}

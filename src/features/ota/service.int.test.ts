@@ -10,7 +10,7 @@ import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, test
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { cachedIotClients } from './clients';
 import { ABORT_DEFAULTS, ROLLOUT_DEFAULTS, TIMEOUT_DEFAULTS } from './model';
-import { getOtaJob, listOtaJobExecutions, listOtaJobs } from './queries';
+import { getOtaJob, listOtaJobExecutions, listOtaJobs, listThingExecutions } from './queries';
 import { claimRefresh, refreshOtaJob } from './refresh';
 import { createOtaJobSchema, type CreateOtaJobInput } from './schemas';
 import { cancelOtaJob, createOtaJob, type OtaDeps } from './service';
@@ -136,6 +136,16 @@ describe('creating a job', () => {
     expect(detail?.targets).toEqual([{ kind: 'group', name: 'region-eu' }]);
   });
 
+  it('keeps its row, creator and document when the next sync lists it', async () => {
+    const { id } = await create('admin', jobInput());
+    const outcome = await runSync(simSyncDeps(sim), { integrationId: integration.id, trigger: 'manual' });
+    expect(outcome.outcome).toBe('ran');
+    const [after] = await adminSql()<{ id: string; created_by: string; document: string | null }[]>`
+      select id, created_by, document from public.ota_jobs where integration_id = ${integration.id} and id = ${id}`;
+    expect(after).toMatchObject({ id, created_by: org.members.admin.id });
+    expect(after?.document).toContain('2.1.0');
+  });
+
   it('targets things picked by name with a constant rollout', async () => {
     const things = (await groupMembers(['site-austin'])).slice(0, 3);
     const { id } = await create('owner', jobInput({ targetKind: 'things', things, groups: [], rolloutType: 'constant', maximumPerMinute: 20, abortEnabled: false, inProgressTimeoutMinutes: null, retryFailed: 0, retryTimedOut: 0 }));
@@ -216,6 +226,10 @@ describe('following and canceling a job', () => {
     const afterCancel = await executions(id);
     for (const t of queued) expect(afterCancel.get(t)).toBe('CANCELED');
     for (const t of running) expect(afterCancel.get(t)).toBe('IN_PROGRESS');
+    const onDevice = await as(org.members.viewer, (db) => listThingExecutions(db, org.id, integration.id, running[0]!));
+    expect(onDevice[0]).toMatchObject({ otaJobId: id, jobStatus: 'CANCELED', status: 'IN_PROGRESS' });
+    expect(new Set(onDevice.map((e) => e.otaJobId)).size).toBe(onDevice.length);
+    expect(await as(other.members.owner, (db) => listThingExecutions(db, org.id, integration.id, running[0]!))).toEqual([]);
     const live = await as(org.members.viewer, (db) => getOtaJob(db, org.id, id));
     expect(live).toMatchObject({ status: 'CANCELED', live: true });
     expect(live?.timeline.find((t) => t.kind === 'cancel_requested')).toMatchObject({ actor: org.members.admin.email, details: { force: false, comment: 'stop it' } });
