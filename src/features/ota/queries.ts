@@ -199,6 +199,7 @@ interface DetailRow extends SummaryRow {
   integration_status: string;
   first_started_at: Date | null;
   last_finished_at: Date | null;
+  pending_executions: boolean;
 }
 
 export async function getOtaJob(db: Tx, orgId: string, otaJobId: string): Promise<OtaJobDetailDto | null> {
@@ -208,7 +209,9 @@ export async function getOtaJob(db: Tx, orgId: string, otaJobId: string): Promis
            i.status::text as integration_status,
            (select min(e.started_at) from public.ota_job_executions e where e.org_id = j.org_id and e.ota_job_id = j.id) as first_started_at,
            (select max(e.last_updated_at) from public.ota_job_executions e
-             where e.org_id = j.org_id and e.ota_job_id = j.id and e.status not in ('QUEUED', 'IN_PROGRESS')) as last_finished_at
+             where e.org_id = j.org_id and e.ota_job_id = j.id and e.status not in ('QUEUED', 'IN_PROGRESS')) as last_finished_at,
+           exists (select 1 from public.ota_job_executions e
+             where e.org_id = j.org_id and e.ota_job_id = j.id and e.status in ('QUEUED', 'IN_PROGRESS')) as pending_executions
     from public.ota_jobs j join public.integrations i on i.id = j.integration_id and i.org_id = j.org_id
     where j.org_id = ${orgId} and j.id = ${otaJobId}`;
   if (!row) return null;
@@ -220,7 +223,8 @@ export async function getOtaJob(db: Tx, orgId: string, otaJobId: string): Promis
     select kind, from_status, to_status, actor_id, details, occurred_at
     from public.ota_job_events where org_id = ${orgId} and ota_job_id = ${otaJobId}
     order by occurred_at, id`;
-  const summary = toSummary(row);
+  // Cached executions still queued or running keep the page following the job until they settle.
+  const summary = { ...toSummary(row), live: toSummary(row).live || row.pending_executions };
   const timeline: TimelineEntry[] = [];
   const entry = (e: Omit<TimelineEntry, 'actor' | 'fromStatus' | 'toStatus' | 'details'> & Partial<TimelineEntry>): TimelineEntry => ({
     actor: null,

@@ -103,7 +103,9 @@ export async function writeJobDetail(tx: Tx, target: Pick<RefreshTarget, 'id' | 
       completed_at_aws = ${j.completedAt ?? null},
       document = coalesce(${d.document}, document), document_source = coalesce(${d.documentSource}, document_source),
       refresh_error = null, synced_at = now()
-    where id = ${target.id} and org_id = ${target.orgId}`;
+    where id = ${target.id} and org_id = ${target.orgId}
+      -- An answer older than the stored one (a slower overlapping refresh) changes nothing.
+      and (last_updated_at_aws is null or ${j.lastUpdatedAt ?? null}::timestamptz is null or ${j.lastUpdatedAt ?? null}::timestamptz >= last_updated_at_aws)`;
   if (d.executions.length === 0) return;
   await tx`
     insert into public.ota_job_executions as e (org_id, ota_job_id, thing_name, status, queued_at, started_at, last_updated_at, execution_number, retry_attempt)
@@ -114,12 +116,14 @@ export async function writeJobDetail(tx: Tx, target: Pick<RefreshTarget, 'id' | 
       status = excluded.status, queued_at = excluded.queued_at, started_at = excluded.started_at,
       last_updated_at = excluded.last_updated_at, execution_number = excluded.execution_number,
       retry_attempt = excluded.retry_attempt, synced_at = now()
-    where (e.status, e.last_updated_at, e.retry_attempt) is distinct from (excluded.status, excluded.last_updated_at, excluded.retry_attempt)`;
+    where (e.status, e.last_updated_at, e.retry_attempt) is distinct from (excluded.status, excluded.last_updated_at, excluded.retry_attempt)
+      and (e.last_updated_at is null or excluded.last_updated_at is null or excluded.last_updated_at >= e.last_updated_at)`;
 }
 
 /**
  * Claims the next refresh of a job when one is due: the job can still change (active, or canceled
- * with executions still queued or running) or was never read in detail, its integration is not
+ * with executions still queued or running, by its counts or by the cached executions, which the
+ * sync stops re-reading once a job is canceled) or was never read in detail, its integration is not
  * paused, and the last claim is old enough. Returns null when another request has it or none is due.
  */
 export async function claimRefresh(orgId: string, otaJobId: string, options: { force?: boolean } = {}): Promise<RefreshTarget | null> {
@@ -129,7 +133,8 @@ export async function claimRefresh(orgId: string, otaJobId: string, options: { f
     where j.id = ${otaJobId} and j.org_id = ${orgId} and i.id = j.integration_id and i.org_id = j.org_id and i.status <> 'paused'
       and (${options.force ?? false}::boolean
         or j.detail_refreshed_at is null
-        or ((j.status in ('IN_PROGRESS', 'SCHEDULED') or j.queued_count + j.in_progress_count > 0)
+        or ((j.status in ('IN_PROGRESS', 'SCHEDULED') or j.queued_count + j.in_progress_count > 0
+             or exists (select 1 from public.ota_job_executions e where e.ota_job_id = j.id and e.org_id = j.org_id and e.status in ('QUEUED', 'IN_PROGRESS')))
           and j.detail_refreshed_at < now() - make_interval(secs => greatest(${MIN_REFRESH_MS / 1000}::numeric,
             ceil((j.queued_count + j.in_progress_count + j.succeeded_count + j.failed_count + j.rejected_count
                   + j.canceled_count + j.removed_count + j.timed_out_count) / ${PAGE}::numeric) * ${MS_PER_PAGE / 1000}::numeric)::float8)))

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '@/features/sync/engine';
-import { closeDatabase } from '@/lib/db';
+import { loadIntegration } from '@/features/sync/runs';
+import { asService, closeDatabase } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import type { OrgRole } from '@/lib/roles';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
@@ -11,7 +12,7 @@ import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../..
 import { cachedIotClients } from './clients';
 import { ABORT_DEFAULTS, ROLLOUT_DEFAULTS, TIMEOUT_DEFAULTS } from './model';
 import { getOtaJob, listOtaJobExecutions, listOtaJobs, listThingExecutions } from './queries';
-import { claimRefresh, refreshOtaJob } from './refresh';
+import { claimRefresh, fetchJobDetail, refreshOtaJob, writeJobDetail } from './refresh';
 import { createOtaJobSchema, type CreateOtaJobInput } from './schemas';
 import { cancelOtaJob, createOtaJob, type OtaDeps } from './service';
 import { firmwareDocument } from './templates';
@@ -248,6 +249,14 @@ describe('following and canceling a job', () => {
     // Nothing can change any more, so polls stop calling AWS.
     await makeDue(id);
     expect(await refreshOtaJob({ ...deps, log: silentLog }, org.id, id)).toBe('not_due');
+    // A sync that re-read the counts but not the executions leaves a stale row: the job is followed until it settles.
+    const stale = running[0]!;
+    await adminSql()`update public.ota_job_executions set status = 'IN_PROGRESS' where ota_job_id = ${id} and thing_name = ${stale}`;
+    expect((await as(org.members.viewer, (db) => getOtaJob(db, org.id, id)))?.live).toBe(true);
+    await makeDue(id);
+    expect(await refreshOtaJob({ ...deps, log: silentLog }, org.id, id)).toBe('refreshed');
+    expect((await executions(id)).get(stale)).toBe(finished.get(stale));
+    expect((await as(org.members.viewer, (db) => getOtaJob(db, org.id, id)))?.live).toBe(false);
     const page = await as(org.members.viewer, (db) => listOtaJobExecutions(db, org.id, id, { status: 'CANCELED' }));
     expect(page.total).toBe(queued.length);
     expect(page.items.every((e) => e.status === 'CANCELED')).toBe(true);
@@ -260,8 +269,11 @@ describe('following and canceling a job', () => {
     expect((await refused(cancel('admin', id, false))).code).toBe('PRECONDITION');
   });
 
-  it('force also cancels IN_PROGRESS executions', async () => {
-    const { id } = await create('admin', jobInput({ abortEnabled: false, retryFailed: 0, retryTimedOut: 0 }));
+  it('force also cancels IN_PROGRESS executions; an older answer landing late changes nothing', async () => {
+    const input = jobInput({ abortEnabled: false, retryFailed: 0, retryTimedOut: 0 });
+    const { id } = await create('admin', input);
+    const iot = deps.iotFor((await loadIntegration(asService, integration.id, org.id))!);
+    const early = await fetchJobDetail(iot, input.jobId, { withDocument: false });
     sim.control.advanceTime(75_000);
     await makeDue(id);
     await refreshOtaJob({ ...deps, log: silentLog }, org.id, id);
@@ -269,5 +281,9 @@ describe('following and canceling a job', () => {
     await cancel('owner', id, true);
     const r = await row(id);
     expect(r).toMatchObject({ status: 'CANCELED', force_canceled: true, in_progress_count: 0, queued_count: 0 });
+    const execs = await executions(id);
+    await asService((tx) => writeJobDetail(tx, { id, orgId: org.id }, early));
+    expect(await row(id)).toEqual(r);
+    expect(await executions(id)).toEqual(execs);
   });
 });
