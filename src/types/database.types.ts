@@ -231,6 +231,32 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"ota_job_events": {
+                  Row: {
+                    "actor_id": string | null,"details": NonNullable<Json>,"from_status": string | null,"id": number,"kind": string,"occurred_at": string,"org_id": string,"ota_job_id": string,"to_status": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "actor_id"?: string | null,"details"?: NonNullable<Json>,"from_status"?: string | null,"id"?: never,"kind": string,"occurred_at"?: string,"org_id": string,"ota_job_id": string,"to_status"?: string | null
+                  }
+                  Update: {
+                    "actor_id"?: string | null,"details"?: NonNullable<Json>,"from_status"?: string | null,"id"?: never,"kind"?: string,"occurred_at"?: string,"org_id"?: string,"ota_job_id"?: string,"to_status"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ota_job_events_job_fkey"
+      columns: ["ota_job_id","org_id"]
+isOneToOne: false
+      referencedRelation: "ota_jobs"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ota_job_events_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"ota_job_executions": {
                   Row: {
                     "execution_number": number | null,"id": string,"last_updated_at": string | null,"org_id": string,"ota_job_id": string,"queued_at": string | null,"retry_attempt": number | null,"started_at": string | null,"status": string,"synced_at": string,"thing_name": string
@@ -259,14 +285,14 @@ isOneToOne: false
                   ]
                 },"ota_jobs": {
                   Row: {
-                    "abort_config": Json | null,"canceled_count": number,"comment": string | null,"completed_at_aws": string | null,"created_at_aws": string | null,"description": string | null,"failed_count": number,"force_canceled": boolean | null,"id": string,"in_progress_count": number,"integration_id": string,"job_arn": string | null,"job_id": string,"last_updated_at_aws": string | null,"org_id": string,"queued_count": number,"reason_code": string | null,"rejected_count": number,"removed_count": number,"retry_config": Json | null,"rollout_config": Json | null,"status": string,"succeeded_count": number,"synced_at": string,"target_selection": string | null,"targets": (string)[],"timed_out_count": number,"timeout_config": Json | null
+                    "abort_config": Json | null,"canceled_count": number,"comment": string | null,"completed_at_aws": string | null,"created_at_aws": string | null,"created_by": string | null,"description": string | null,"detail_refreshed_at": string | null,"document": string | null,"document_source": string | null,"failed_count": number,"first_seen_at": string,"force_canceled": boolean | null,"id": string,"in_progress_count": number,"integration_id": string,"job_arn": string | null,"job_id": string,"last_updated_at_aws": string | null,"org_id": string,"queued_count": number,"reason_code": string | null,"refresh_error": string | null,"rejected_count": number,"removed_count": number,"retry_config": Json | null,"rollout_config": Json | null,"status": string,"succeeded_count": number,"synced_at": string,"target_selection": string | null,"targets": (string)[],"timed_out_count": number,"timeout_config": Json | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "abort_config"?: Json | null,"canceled_count"?: number,"comment"?: string | null,"completed_at_aws"?: string | null,"created_at_aws"?: string | null,"description"?: string | null,"failed_count"?: number,"force_canceled"?: boolean | null,"id"?: string,"in_progress_count"?: number,"integration_id": string,"job_arn"?: string | null,"job_id": string,"last_updated_at_aws"?: string | null,"org_id": string,"queued_count"?: number,"reason_code"?: string | null,"rejected_count"?: number,"removed_count"?: number,"retry_config"?: Json | null,"rollout_config"?: Json | null,"status": string,"succeeded_count"?: number,"synced_at"?: string,"target_selection"?: string | null,"targets"?: (string)[],"timed_out_count"?: number,"timeout_config"?: Json | null
+                    "abort_config"?: Json | null,"canceled_count"?: number,"comment"?: string | null,"completed_at_aws"?: string | null,"created_at_aws"?: string | null,"created_by"?: string | null,"description"?: string | null,"detail_refreshed_at"?: string | null,"document"?: string | null,"document_source"?: string | null,"failed_count"?: number,"first_seen_at"?: string,"force_canceled"?: boolean | null,"id"?: string,"in_progress_count"?: number,"integration_id": string,"job_arn"?: string | null,"job_id": string,"last_updated_at_aws"?: string | null,"org_id": string,"queued_count"?: number,"reason_code"?: string | null,"refresh_error"?: string | null,"rejected_count"?: number,"removed_count"?: number,"retry_config"?: Json | null,"rollout_config"?: Json | null,"status": string,"succeeded_count"?: number,"synced_at"?: string,"target_selection"?: string | null,"targets"?: (string)[],"timed_out_count"?: number,"timeout_config"?: Json | null
                   }
                   Update: {
-                    "abort_config"?: Json | null,"canceled_count"?: number,"comment"?: string | null,"completed_at_aws"?: string | null,"created_at_aws"?: string | null,"description"?: string | null,"failed_count"?: number,"force_canceled"?: boolean | null,"id"?: string,"in_progress_count"?: number,"integration_id"?: string,"job_arn"?: string | null,"job_id"?: string,"last_updated_at_aws"?: string | null,"org_id"?: string,"queued_count"?: number,"reason_code"?: string | null,"rejected_count"?: number,"removed_count"?: number,"retry_config"?: Json | null,"rollout_config"?: Json | null,"status"?: string,"succeeded_count"?: number,"synced_at"?: string,"target_selection"?: string | null,"targets"?: (string)[],"timed_out_count"?: number,"timeout_config"?: Json | null
+                    "abort_config"?: Json | null,"canceled_count"?: number,"comment"?: string | null,"completed_at_aws"?: string | null,"created_at_aws"?: string | null,"created_by"?: string | null,"description"?: string | null,"detail_refreshed_at"?: string | null,"document"?: string | null,"document_source"?: string | null,"failed_count"?: number,"first_seen_at"?: string,"force_canceled"?: boolean | null,"id"?: string,"in_progress_count"?: number,"integration_id"?: string,"job_arn"?: string | null,"job_id"?: string,"last_updated_at_aws"?: string | null,"org_id"?: string,"queued_count"?: number,"reason_code"?: string | null,"refresh_error"?: string | null,"rejected_count"?: number,"removed_count"?: number,"retry_config"?: Json | null,"rollout_config"?: Json | null,"status"?: string,"succeeded_count"?: number,"synced_at"?: string,"target_selection"?: string | null,"targets"?: (string)[],"timed_out_count"?: number,"timeout_config"?: Json | null
                   }
                   Relationships: [
                     {
