@@ -14,9 +14,9 @@ import {
 } from './model';
 
 /**
- * The organization overview in three statements sent together (postgres.js pipelines them on the
+ * The organization overview in a few statements sent together (postgres.js pipelines them on the
  * transaction's connection): every device aggregate in one pass over the live devices, the active
- * OTA jobs and the newest commands. Callers run it inside asUser, so RLS applies as well.
+ * OTA jobs, the newest commands and the database clock. Callers run it inside asUser (RLS applies).
  */
 
 type Facet = 'status' | 'battery' | 'signal' | 'type' | 'firmware' | 'group';

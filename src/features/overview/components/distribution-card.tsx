@@ -32,7 +32,7 @@ export function DistributionCard({ orgSlug, title, description, distribution, ki
   }
   if (distribution.missing > 0) rows.push({ key: 'missing', label: missingLabel, count: distribution.missing, href: null, tone: 'muted' });
   return (
-    <section data-testid={testId} aria-label={title}>
+    <div data-testid={testId}>
       <Card
         className="h-full"
         title={title}
@@ -51,6 +51,6 @@ export function DistributionCard({ orgSlug, title, description, distribution, ki
           extra={rows.some((r) => !r.href) ? `“Other” and “${missingLabel}” have no device-list filter, so they do not link.` : undefined}
         />
       </Card>
-    </section>
+    </div>
   );
 }

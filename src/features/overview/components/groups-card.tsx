@@ -18,7 +18,7 @@ export function GroupsCard({ orgSlug, groups, totalDevices }: { orgSlug: string;
   if (groups.ungrouped > 0) rows.push({ key: 'ungrouped', label: 'In no group', count: groups.ungrouped, href: null, tone: 'muted' });
   const more = groups.moreGroups > 0 ? `${number.format(groups.moreGroups)} smaller ${groups.moreGroups === 1 ? 'group is' : 'groups are'} not shown.` : '';
   return (
-    <section data-testid="overview-groups" aria-label="Devices by group">
+    <div data-testid="overview-groups">
       <Card className="h-full" title="Devices by group" description="Direct thing-group membership; a device can be in several groups.">
         {rows.length > 0 ? (
           <>
@@ -30,6 +30,6 @@ export function GroupsCard({ orgSlug, groups, totalDevices }: { orgSlug: string;
           <p className="text-sm text-ink-muted">No device belongs to a thing group.</p>
         )}
       </Card>
-    </section>
+    </div>
   );
 }

@@ -34,7 +34,7 @@ export function HistogramCard({ orgSlug, title, description, histogram, testId, 
   }));
   const reported = rows.reduce((sum, r) => sum + r.count, 0);
   return (
-    <section data-testid={testId} aria-label={title}>
+    <div data-testid={testId}>
       <Card className="h-full" title={title} description={description} actions={actions}>
         {reported > 0 ? (
           <HistogramBars rows={rows} total={reported} label={testId} />
@@ -46,6 +46,6 @@ export function HistogramCard({ orgSlug, title, description, histogram, testId, 
         </p>
         {reported > 0 ? <ValuesTable caption={`${title}: devices per range`} rows={rows} total={reported} extra={footnote} /> : null}
       </Card>
-    </section>
+    </div>
   );
 }

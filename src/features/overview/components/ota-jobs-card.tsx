@@ -9,7 +9,7 @@ import { OtaJobProgress } from './ota-job-progress';
 /** OTA jobs that are running or scheduled, with per-status execution counts as a progress bar. */
 export function OtaJobsCard({ orgSlug, active, jobs }: { orgSlug: string; active: number; jobs: ActiveOtaJob[] }) {
   return (
-    <section data-testid="overview-ota" aria-label="Active OTA jobs">
+    <div data-testid="overview-ota">
       <Card
         className="h-full"
         title="Active OTA jobs"
@@ -46,6 +46,6 @@ export function OtaJobsCard({ orgSlug, active, jobs }: { orgSlug: string; active
           </p>
         ) : null}
       </Card>
-    </section>
+    </div>
   );
 }

@@ -16,7 +16,7 @@ const STATUS = {
 /** The organization's newest desired-state commands with their delivery status. */
 export function RecentCommandsCard({ orgSlug, commands, nowIso }: { orgSlug: string; commands: RecentCommand[]; nowIso: string }) {
   return (
-    <section data-testid="overview-commands" aria-label="Recent commands">
+    <div data-testid="overview-commands">
       <Card title="Recent commands" description="Desired-state changes sent to devices, newest first.">
         {commands.length === 0 ? (
           <p className="text-sm text-ink-muted">No commands yet. Commands sent from a device&apos;s page appear here with their delivery status.</p>
@@ -44,6 +44,6 @@ export function RecentCommandsCard({ orgSlug, commands, nowIso }: { orgSlug: str
           </ul>
         )}
       </Card>
-    </section>
+    </div>
   );
 }

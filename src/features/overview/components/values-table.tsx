@@ -6,7 +6,7 @@ import type { ChartRow } from './chart-row';
 /** The numbers behind a chart as text, with the same links as the bars (keyboard and screen readers). */
 export function ValuesTable({ caption, rows, total, extra }: { caption: string; rows: ChartRow[]; total: number; extra?: string }) {
   return (
-    <details className="group mt-3 text-sm">
+    <details className="mt-3 text-sm">
       <summary className="cursor-pointer select-none rounded text-xs font-medium text-brand-700 hover:underline focus-visible:outline-2 focus-visible:outline-brand-600 dark:text-brand-300">
         Show values
       </summary>
