@@ -42,7 +42,7 @@ export async function seedOverviewFleet(sql: postgres.Sql, label: string, shape:
   // and every run get the same distribution.
   await sql`
     insert into public.devices (org_id, integration_id, thing_name, thing_type, groups, status, connected, firmware_version,
-                                battery, rssi, sync_hash, last_seen_at, removed_at)
+                                battery, rssi, sync_hash, last_seen_at, removed_at, attributes, shadow, shadow_version, named_shadows)
     select ${orgId}, ${integrationId}, 'thing-' || lpad(n::text, 7, '0'),
            case when h % 50 = 0 then null else (array['env-sensor', 'env-sensor', 'env-sensor', 'tracker', 'tracker', 'gateway', 'meter', 'camera'])[1 + h % 8] end,
            case when h % 40 = 0 then '{}'::text[]
@@ -53,7 +53,20 @@ export async function seedOverviewFleet(sql: postgres.Sql, label: string, shape:
            case when h % 20 = 0 then null else ((h / 29) % 1001) / 10.0 end,
            case when h % 25 = 0 then null else -105 + ((h / 31) % 80) end,
            md5(n::text), now() - make_interval(secs => (h / 37) % 86400),
-           case when n > ${shape.devices} then now() - interval '1 day' end
+           case when n > ${shape.devices} then now() - interval '1 day' end,
+           -- Rows as wide as a synced fleet's: registry attributes, the classic shadow with its
+           -- metadata, and one named shadow (about 1 kB a row), so scans read realistic pages.
+           jsonb_build_object('site', 'site-' || (h / 7) % 24, 'model', 'M-' || h % 5, 'serial', 'SN' || to_hex(h), 'hwRev', chr(65 + h % 3)),
+           jsonb_build_object(
+             'reported', jsonb_build_object('connected', (h / 13) % 10 < 7, 'firmware', '1.' || (h / 17) % 16, 'battery', (h / 29) % 100,
+                                            'rssi', -105 + (h / 31) % 80, 'temperature', 15 + (h % 100) / 10.0, 'uptimeSec', h % 864000),
+             'desired', jsonb_build_object('reportIntervalSec', 300, 'ledColor', 'green'),
+             'metadata', jsonb_build_object('reported', jsonb_build_object(
+               'connected', jsonb_build_object('timestamp', 1763800000 + h % 86400), 'firmware', jsonb_build_object('timestamp', 1763700000 + h % 86400),
+               'battery', jsonb_build_object('timestamp', 1763800000 + h % 86400), 'rssi', jsonb_build_object('timestamp', 1763800000 + h % 86400),
+               'temperature', jsonb_build_object('timestamp', 1763800000 + h % 86400), 'uptimeSec', jsonb_build_object('timestamp', 1763800000 + h % 86400)))),
+           h % 5000,
+           jsonb_build_object('config', jsonb_build_object('reported', jsonb_build_object('reportIntervalSec', 300, 'logLevel', 'info'), 'version', h % 50))
     from generate_series(1, ${shape.devices + shape.removed}) n,
          lateral (select abs(hashtext(${orgId} || n::text)) as h) x`;
 
