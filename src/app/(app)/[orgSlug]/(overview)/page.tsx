@@ -4,7 +4,8 @@ import { PageHeader } from '@/components/page-header';
 import { icons } from '@/components/shell/icons';
 import { EmptyState } from '@/components/ui/empty-state';
 import { loadWorkspace } from '@/features/orgs/workspace';
-import { SyncStatusStrip } from '@/features/sync/components/sync-status-strip';
+import { FleetOverview } from '@/features/overview/components/fleet-overview';
+import { getFleetOverview } from '@/features/overview/queries';
 import { getSyncStatus } from '@/features/sync/queries';
 import { syncStatusQuerySchema } from '@/features/sync/schemas';
 import { asUser } from '@/lib/db';
@@ -16,8 +17,11 @@ export const metadata: Metadata = { title: 'Overview' };
 export default async function OverviewPage({ params }: { params: Promise<{ orgSlug: string }> }) {
   const { orgSlug } = await params;
   const { user, org, role } = await loadWorkspace(orgSlug);
-  // Same shape as the polling route returns, so the client starts from it without a flash.
-  const status = await asUser(user.claims, (db) => getSyncStatus(db, org.id, { role, runs: syncStatusQuerySchema.parse({}).runs }));
+  // One transaction; the same shapes the polling routes return, so the client starts from them without a flash.
+  const [status, overview] = await asUser(user.claims, (db) =>
+    Promise.all([getSyncStatus(db, org.id, { role, runs: syncStatusQuerySchema.parse({}).runs }), getFleetOverview(db, org.id)]),
+  );
+  const canConnect = hasRole(role, 'admin');
 
   if (status.integrations.length === 0) {
     return (
@@ -27,7 +31,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ orgSl
           icon={<icons.overview className="size-10" />}
           title="Your fleet overview will live here"
           action={
-            hasRole(role, 'admin') ? (
+            canConnect ? (
               <Link href={paths.integrations(org.slug)} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
                 Connect an AWS account
               </Link>
@@ -35,7 +39,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ orgSl
           }
         >
           Device counts, connectivity, firmware versions and active OTA jobs appear once an AWS account is connected and synced.
-          {hasRole(role, 'admin') ? null : ' Ask an admin of this organization to connect one.'}
+          {canConnect ? null : ' Ask an admin of this organization to connect one.'}
         </EmptyState>
       </>
     );
@@ -44,7 +48,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ orgSl
   return (
     <>
       <PageHeader title={org.name} description="Fleet health at a glance." />
-      <SyncStatusStrip orgSlug={org.slug} initialData={status} />
+      <FleetOverview orgSlug={org.slug} initialOverview={overview} initialSync={status} canConnect={canConnect} />
     </>
   );
 }

@@ -1,0 +1,5 @@
+import { OverviewSkeleton } from '@/features/overview/components/overview-skeleton';
+
+export default function Loading() {
+  return <OverviewSkeleton />;
+}
