@@ -138,7 +138,7 @@ describe('keyset pagination', () => {
 
         // Back from the last page to the first, one page at a time.
         const back: DeviceListItem[][] = [pages[pages.length - 1]!];
-        let cursor = lastPrev;
+        let cursor = lastPrev ?? undefined;
         while (cursor) {
           const page = await as(viewerA(), (db) => listDevices(db, orgA.id, { filter: {}, sort, dir, cursor, limit: 4 }));
           back.unshift(page.items);

@@ -1,8 +1,8 @@
 import type postgres from 'postgres';
 import type { Tx } from '@/lib/db';
 import { decodeCursor, encodeCursor, type DeviceCursor, type SortValue } from './cursor';
-import { deviceFilterWhere, type DeviceFilter, type DeviceStatusFilter } from './filters';
-import { DEVICE_PAGE_SIZE, defaultDirection, type DeviceSort, type SortDirection } from './list-params';
+import { deviceFilterWhere, isEmptyDeviceFilter, type DeviceFilter, type DeviceStatusFilter } from './filters';
+import { DEVICE_PAGE_SIZE, defaultDirection, type DeviceListParams, type DeviceSort, type SortDirection } from './list-params';
 
 /**
  * Reads for the device list, its facets and its CSV export, as the member (inside asUser).
@@ -280,4 +280,24 @@ export function listOrderBy(db: Db, sort: DeviceSort, dir: SortDirection) {
   const ties = dir === 'asc' ? db`d.thing_name asc, d.id asc` : db`d.thing_name desc, d.id desc`;
   if (sort === 'name') return ties;
   return dir === 'asc' ? db`${col} asc nulls last, ${ties}` : db`${col} desc nulls last, ${ties}`;
+}
+
+export interface DeviceListView {
+  page: DeviceListPage;
+  /** Devices matching the filter. */
+  count: number;
+  /** All live devices of the org, when known without another query or needed for the empty state. */
+  total: number | null;
+  facets: DeviceFacets;
+}
+
+/** Everything the device list page shows, read in the caller's transaction. */
+export async function loadDeviceList(db: Db, orgId: string, params: DeviceListParams): Promise<DeviceListView> {
+  const page = await listDevices(db, orgId, params);
+  const count = await countDevices(db, orgId, params.filter);
+  const unfiltered = isEmptyDeviceFilter(params.filter);
+  // "No devices yet" and "nothing matches" are different empty states.
+  const total = unfiltered ? count : count === 0 ? await countDevices(db, orgId, {}) : null;
+  const facets = await getDeviceFacets(db, orgId);
+  return { page, count, total, facets };
 }
