@@ -31,7 +31,8 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
     const ensureUser = async (credentials: { email: string; password: string }) => {
       const [existing] = await sql<{ id: string }[]>`select id from auth.users where email = ${credentials.email}`;
       if (existing) return existing;
-      const { data, error } = await admin.auth.admin.createUser({ ...credentials, email_confirm: true });
+      // Only these fields: createUser's `role` would become the JWT role (a member's org role is not one).
+      const { data, error } = await admin.auth.admin.createUser({ email: credentials.email, password: credentials.password, email_confirm: true });
       if (error || !data.user) throw new Error(`could not create the demo user ${credentials.email}: ${error?.message}`);
       log(`created user ${credentials.email}`);
       return { id: data.user.id };

@@ -34,6 +34,8 @@ export function DeviceFilterBar({ orgSlug, filter, sort, dir, facets }: DeviceFi
   const [attr, setAttr] = useState('');
   const [attrError, setAttrError] = useState<string | null>(null);
   const [battery, setBattery] = useState(filter.batteryBelow === undefined ? '' : String(filter.batteryBelow));
+  const [moreOpen, setMoreOpen] = useState(false);
+  const more = [filter.type, filter.group, filter.firmware, filter.integration, filter.batteryBelow, ...(filter.attr ?? [])].filter((v) => v !== undefined).length;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   // A navigation we did not make (back button, a link) brings another filter: show it. Our own
@@ -160,48 +162,67 @@ export function DeviceFilterBar({ orgSlug, filter, sort, dir, facets }: DeviceFi
         </fieldset>
       </div>
 
-      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
-        {select('type', 'Thing type', 'Any type', facets.thingTypes)}
-        {select('group', 'Group', 'Any group', facets.groups)}
-        {select('firmware', 'Firmware', 'Any version', facets.firmwareVersions)}
-        <div>
-          <label htmlFor="filter-integration" className={label}>AWS account</label>
-          <Select id="filter-integration" value={filter.integration ?? ''} onChange={(e) => set('integration', e.target.value || undefined)}>
-            <option value="">Any account</option>
-            {facets.integrations.map((i) => (
-              <option key={i.id} value={i.id}>{i.name}</option>
-            ))}
-          </Select>
-        </div>
-        <form onSubmit={applyBattery}>
-          <label htmlFor="filter-battery" className={label}>Battery below (%)</label>
-          <Input id="filter-battery" type="number" inputMode="numeric" min={0} max={100} step={1} value={battery} placeholder="e.g. 20" onChange={(e) => setBattery(e.target.value)} onBlur={() => applyBattery()} />
-        </form>
-      </div>
-
-      <div className="flex flex-wrap items-end gap-3">
-        <form onSubmit={addAttribute} className="flex items-end gap-2">
-          <div>
-            <label htmlFor="filter-attr" className={label}>Attribute</label>
-            <Input id="filter-attr" value={attr} placeholder="key=value" autoComplete="off" invalid={!!attrError} onChange={(e) => setAttr(e.target.value)} className="w-48" />
-          </div>
-          <Button type="submit" variant="secondary" size="sm" className="mb-0.5">Add</Button>
-        </form>
-        {filter.attr?.map((a) => (
-          <span key={a.key} className="mb-1 inline-flex items-center gap-1 rounded-full bg-surface-muted px-2.5 py-1 text-xs text-ink" data-testid="attribute-chip">
-            <span className="font-mono">{a.key}={a.value}</span>
-            <button type="button" aria-label={`Remove attribute filter ${a.key}`} onClick={() => set('attr', filter.attr!.filter((x) => x.key !== a.key))} className="rounded-full px-1 text-ink-muted hover:text-ink">
-              ×
-            </button>
-          </span>
-        ))}
+      {/* On a phone the less used filters fold away behind one button (always shown from md up). */}
+      <div className="flex items-center justify-between md:hidden">
+        <button
+          type="button"
+          aria-expanded={moreOpen}
+          aria-controls="more-filters"
+          onClick={() => setMoreOpen(!moreOpen)}
+          className="text-sm font-medium text-brand-700 hover:underline dark:text-brand-300"
+        >
+          {moreOpen ? 'Fewer filters' : more > 0 ? `More filters (${more} set)` : 'More filters'}
+        </button>
         {!isEmptyDeviceFilter(filter) ? (
-          <Button type="button" variant="ghost" size="sm" className="mb-0.5 ml-auto" onClick={() => { setQ(''); setBattery(''); apply({}); }}>
+          <Button type="button" variant="ghost" size="sm" onClick={() => { setQ(''); setBattery(''); apply({}); }}>
             Clear filters
           </Button>
         ) : null}
       </div>
-      {attrError ? <p id="filter-attr-error" role="alert" className="text-sm text-danger-600 dark:text-danger-400">{attrError}</p> : null}
+      <div id="more-filters" className={cn('space-y-3 md:block', moreOpen ? 'block' : 'hidden')}>
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
+          {select('type', 'Thing type', 'Any type', facets.thingTypes)}
+          {select('group', 'Group', 'Any group', facets.groups)}
+          {select('firmware', 'Firmware', 'Any version', facets.firmwareVersions)}
+          <div>
+            <label htmlFor="filter-integration" className={label}>AWS account</label>
+            <Select id="filter-integration" value={filter.integration ?? ''} onChange={(e) => set('integration', e.target.value || undefined)}>
+              <option value="">Any account</option>
+              {facets.integrations.map((i) => (
+                <option key={i.id} value={i.id}>{i.name}</option>
+              ))}
+            </Select>
+          </div>
+          <form onSubmit={applyBattery}>
+            <label htmlFor="filter-battery" className={label}>Battery below (%)</label>
+            <Input id="filter-battery" type="number" inputMode="numeric" min={0} max={100} step={1} value={battery} placeholder="e.g. 20" onChange={(e) => setBattery(e.target.value)} onBlur={() => applyBattery()} />
+          </form>
+        </div>
+
+        <div className="flex flex-wrap items-end gap-3">
+          <form onSubmit={addAttribute} className="flex items-end gap-2">
+            <div>
+              <label htmlFor="filter-attr" className={label}>Attribute</label>
+              <Input id="filter-attr" value={attr} placeholder="key=value" autoComplete="off" invalid={!!attrError} onChange={(e) => setAttr(e.target.value)} className="w-48" />
+            </div>
+            <Button type="submit" variant="secondary" size="sm" className="mb-0.5">Add</Button>
+          </form>
+          {filter.attr?.map((a) => (
+            <span key={a.key} className="mb-1 inline-flex items-center gap-1 rounded-full bg-surface-muted px-2.5 py-1 text-xs text-ink" data-testid="attribute-chip">
+              <span className="font-mono">{a.key}={a.value}</span>
+              <button type="button" aria-label={`Remove attribute filter ${a.key}`} onClick={() => set('attr', filter.attr!.filter((x) => x.key !== a.key))} className="rounded-full px-1 text-ink-muted hover:text-ink">
+                ×
+              </button>
+            </span>
+          ))}
+          {!isEmptyDeviceFilter(filter) ? (
+            <Button type="button" variant="ghost" size="sm" className="mb-0.5 ml-auto hidden md:inline-flex" onClick={() => { setQ(''); setBattery(''); apply({}); }}>
+              Clear filters
+            </Button>
+          ) : null}
+        </div>
+        {attrError ? <p id="filter-attr-error" role="alert" className="text-sm text-danger-600 dark:text-danger-400">{attrError}</p> : null}
+      </div>
     </section>
   );
 }
