@@ -56,6 +56,7 @@ test('find a device by search and by filters; the URL is the view; the CSV holds
 
   await devices.open(DEMO_ORG.slug);
   expect(await devices.count()).toBe(all.length);
+  await expect(devices.countText()).toHaveAttribute('data-exact', 'true');
   await expect(devices.rows()).toHaveCount(50);
   expect(await devices.names()).toEqual(all.slice(0, 50));
   await snap(page, testInfo, 'devices-desktop');

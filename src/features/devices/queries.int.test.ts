@@ -13,7 +13,7 @@ import { adminSql, as, asAnon, closeAdminSql, createTestIntegration, createTestO
 import { decodeCursor, encodeCursor } from './cursor';
 import type { DeviceFilter } from './filters';
 import { DEVICE_SORTS, type DeviceSort, type SortDirection } from './list-params';
-import { countDevices, getDeviceFacets, listDevices, type DeviceListItem } from './queries';
+import { countDevices, countDevicesUpTo, getDeviceFacets, listDevices, loadDeviceList, type DeviceListItem } from './queries';
 
 /**
  * The device list against real Postgres as org members (RLS and private.member_devices): every
@@ -188,6 +188,31 @@ describe('keyset pagination', () => {
     const cursor = encodeCursor({ sort: 'name', dir: 'asc', side: 'after', thingName: 'a', id: deviceB.id });
     const page = await as(viewerA(), (db) => listDevices(db, orgB.id, { filter: {}, cursor }));
     expect(page.items).toEqual([]);
+  });
+});
+
+describe('counts for the page', () => {
+  it('counts a filtered set exactly up to the cap, and says when there are more', async () => {
+    const filter: DeviceFilter = { status: ['online'] };
+    const n = expectedFor(filter).length;
+    expect(n).toBeGreaterThan(3);
+    const upTo = (cap: number) => as(viewerA(), (db) => countDevicesUpTo(db, orgA.id, filter, cap));
+    expect(await upTo(n + 10)).toEqual({ count: n, exact: true });
+    expect(await upTo(n)).toEqual({ count: n, exact: true });
+    expect(await upTo(n - 1)).toEqual({ count: n - 1, exact: false });
+    expect(await as(orgB.members.viewer, (db) => countDevicesUpTo(db, orgA.id, filter, 3))).toEqual({ count: 0, exact: true });
+  });
+
+  it('the page view: list, exact counts, the total for the empty state, and the facets', async () => {
+    const all = await as(viewerA(), (db) => loadDeviceList(db, orgA.id, { filter: {}, sort: 'name', dir: 'asc' }));
+    expect(all).toMatchObject({ count: fleetA.live.length, countExact: true, total: fleetA.live.length });
+    expect(all.page.items).toHaveLength(Math.min(50, fleetA.live.length));
+    const some = await as(viewerA(), (db) => loadDeviceList(db, orgA.id, { filter: { type: 'gateway' }, sort: 'battery', dir: 'desc' }));
+    expect(some).toMatchObject({ count: expectedFor({ type: 'gateway' }).length, countExact: true, total: null });
+    expect(ids(some.page.items)).toEqual(ids(expectedFor({ type: 'gateway' }, 'battery', 'desc')));
+    const none = await as(viewerA(), (db) => loadDeviceList(db, orgA.id, { filter: { q: 'zzz-none' }, sort: 'name', dir: 'asc' }));
+    expect(none).toMatchObject({ count: 0, countExact: true, total: fleetA.live.length });
+    expect(none.facets.groups).toContain('eu');
   });
 });
 

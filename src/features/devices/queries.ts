@@ -232,6 +232,23 @@ export async function countDevices(db: Db, orgId: string, filter: DeviceFilter):
   return row?.n ?? 0;
 }
 
+/** Filtered counts stop here: counting every match of a broad search costs as much as reading them all. */
+export const DEVICE_COUNT_CAP = 10_000;
+
+/**
+ * How many live devices match `filter`, counted up to `cap`: `exact` is false when there are more
+ * (the page then says "more than 10,000"). Keeps the page fast for a search matching most of 100k devices.
+ */
+export async function countDevicesUpTo(db: Db, orgId: string, filter: DeviceFilter, cap = DEVICE_COUNT_CAP): Promise<{ count: number; exact: boolean }> {
+  await planForValues(db);
+  const [row] = await db<{ n: number }[]>`
+    select count(*)::int as n from (
+      select 1 from private.member_devices d where ${deviceFilterWhere(db, orgId, filter)} limit ${cap + 1}
+    ) matching`;
+  const n = row?.n ?? 0;
+  return n > cap ? { count: cap, exact: false } : { count: n, exact: true };
+}
+
 export interface DeviceFacets {
   thingTypes: string[];
   groups: string[];
@@ -284,8 +301,10 @@ export function listOrderBy(db: Db, sort: DeviceSort, dir: SortDirection) {
 
 export interface DeviceListView {
   page: DeviceListPage;
-  /** Devices matching the filter. */
+  /** Devices matching the filter (at most DEVICE_COUNT_CAP when filtered; see `countExact`). */
   count: number;
+  /** False when a filtered list has more than DEVICE_COUNT_CAP devices and `count` is that cap. */
+  countExact: boolean;
   /** All live devices of the org, when known without another query or needed for the empty state. */
   total: number | null;
   facets: DeviceFacets;
@@ -294,10 +313,11 @@ export interface DeviceListView {
 /** Everything the device list page shows, read in the caller's transaction. */
 export async function loadDeviceList(db: Db, orgId: string, params: DeviceListParams): Promise<DeviceListView> {
   const page = await listDevices(db, orgId, params);
-  const count = await countDevices(db, orgId, params.filter);
   const unfiltered = isEmptyDeviceFilter(params.filter);
+  // The whole fleet is counted exactly (an index-only scan); a filtered set up to the cap.
+  const { count, exact } = unfiltered ? { count: await countDevices(db, orgId, {}), exact: true } : await countDevicesUpTo(db, orgId, params.filter);
   // "No devices yet" and "nothing matches" are different empty states.
   const total = unfiltered ? count : count === 0 ? await countDevices(db, orgId, {}) : null;
   const facets = await getDeviceFacets(db, orgId);
-  return { page, count, total, facets };
+  return { page, count, countExact: exact, total, facets };
 }

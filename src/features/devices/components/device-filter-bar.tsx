@@ -216,9 +216,11 @@ export function DeviceFilterBar({ orgSlug, filter, sort, dir, facets }: DeviceFi
             </span>
           ))}
           {!isEmptyDeviceFilter(filter) ? (
-            <Button type="button" variant="ghost" size="sm" className="mb-0.5 ml-auto hidden md:inline-flex" onClick={() => { setQ(''); setBattery(''); apply({}); }}>
-              Clear filters
-            </Button>
+            <span className="mb-0.5 ml-auto hidden md:inline">
+              <Button type="button" variant="ghost" size="sm" onClick={() => { setQ(''); setBattery(''); apply({}); }}>
+                Clear filters
+              </Button>
+            </span>
           ) : null}
         </div>
         {attrError ? <p id="filter-attr-error" role="alert" className="text-sm text-danger-600 dark:text-danger-400">{attrError}</p> : null}

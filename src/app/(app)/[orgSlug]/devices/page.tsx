@@ -66,10 +66,12 @@ export default async function DevicesPage({ params, searchParams }: {
       <PageHeader
         title="Devices"
         description={
-          <span data-testid="device-count" data-count={view.count}>
-            {filtered
-              ? `${number.format(view.count)} ${view.count === 1 ? 'device matches' : 'devices match'} these filters`
-              : `${number.format(view.count)} ${view.count === 1 ? 'device' : 'devices'}`}
+          <span data-testid="device-count" data-count={view.count} data-exact={view.countExact}>
+            {!view.countExact
+              ? `More than ${number.format(view.count)} devices match these filters`
+              : filtered
+                ? `${number.format(view.count)} ${view.count === 1 ? 'device matches' : 'devices match'} these filters`
+                : `${number.format(view.count)} ${view.count === 1 ? 'device' : 'devices'}`}
           </span>
         }
         actions={
