@@ -149,5 +149,5 @@ function groupAndDescendants(sql: Sql | Tx, orgId: string, group: string) {
       from public.thing_groups c join tree t on c.integration_id = t.integration_id and c.parent_name = t.name
       where c.org_id = ${orgId}
     )
-    select name from tree))`;
+    select distinct name from tree))`;
 }
