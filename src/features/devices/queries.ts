@@ -301,9 +301,9 @@ export function listOrderBy(db: Db, sort: DeviceSort, dir: SortDirection) {
 
 export interface DeviceListView {
   page: DeviceListPage;
-  /** Devices matching the filter (at most DEVICE_COUNT_CAP when filtered; see `countExact`). */
+  /** Devices matching the filter (at most DEVICE_COUNT_CAP with a text search; see `countExact`). */
   count: number;
-  /** False when a filtered list has more than DEVICE_COUNT_CAP devices and `count` is that cap. */
+  /** False when a search matches more than DEVICE_COUNT_CAP devices and `count` is that cap. */
   countExact: boolean;
   /** All live devices of the org, when known without another query or needed for the empty state. */
   total: number | null;
@@ -314,8 +314,9 @@ export interface DeviceListView {
 export async function loadDeviceList(db: Db, orgId: string, params: DeviceListParams): Promise<DeviceListView> {
   const page = await listDevices(db, orgId, params);
   const unfiltered = isEmptyDeviceFilter(params.filter);
-  // The whole fleet is counted exactly (an index-only scan); a filtered set up to the cap.
-  const { count, exact } = unfiltered ? { count: await countDevices(db, orgId, {}), exact: true } : await countDevicesUpTo(db, orgId, params.filter);
+  // Exact counts, except for a text search: matching it means reading every candidate row, so a
+  // broad term (40k of 100k devices) is counted up to the cap ("more than 10,000").
+  const { count, exact } = params.filter.q ? await countDevicesUpTo(db, orgId, params.filter) : { count: await countDevices(db, orgId, params.filter), exact: true };
   // "No devices yet" and "nothing matches" are different empty states.
   const total = unfiltered ? count : count === 0 ? await countDevices(db, orgId, {}) : null;
   const facets = await getDeviceFacets(db, orgId);
