@@ -31,14 +31,14 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
     const ensureUser = async (credentials: { email: string; password: string }) => {
       const [existing] = await sql<{ id: string }[]>`select id from auth.users where email = ${credentials.email}`;
       if (existing) return existing;
-      // Only these fields: createUser's `role` would become the JWT role (a member's org role is not one).
-      const { data, error } = await admin.auth.admin.createUser({ email: credentials.email, password: credentials.password, email_confirm: true });
+      const { data, error } = await admin.auth.admin.createUser({ ...credentials, email_confirm: true });
       if (error || !data.user) throw new Error(`could not create the demo user ${credentials.email}: ${error?.message}`);
       log(`created user ${credentials.email}`);
       return { id: data.user.id };
     };
     const user = await ensureUser(DEMO_USER);
-    const members = await Promise.all(DEMO_MEMBERS.map(async (member) => ({ ...member, id: (await ensureUser(member)).id })));
+    // Only the credentials go to the auth server: `role` is the org role, not the JWT role.
+    const members = await Promise.all(DEMO_MEMBERS.map(async (member) => ({ ...member, id: (await ensureUser({ email: member.email, password: member.password })).id })));
     const orgId = await sql.begin(async (tx) => {
       const [org] = await tx<{ id: string }[]>`
         insert into public.organizations (slug, name, created_by) values (${DEMO_ORG.slug}, ${DEMO_ORG.name}, ${user.id})
