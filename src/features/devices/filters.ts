@@ -116,20 +116,17 @@ export function likePattern(text: string): string {
 }
 
 /**
- * The SQL condition for a filter over `public.devices d`, live devices of one org only. Callers
- * use it inside asUser (RLS applies too) or asService (the org condition is the boundary).
+ * The SQL condition for a filter over `d`: `public.devices d`, or `private.member_devices d` (the
+ * device list's read path), live devices of one org only. Callers use it inside asUser (RLS applies
+ * too) or asService (the org condition is the boundary). Search matches the stored, lower-cased
+ * `search_text` (trigram index); a group includes its descendant groups.
  */
 export function deviceFilterWhere(sql: Sql | Tx, orgId: string, filter: DeviceFilter) {
   const conditions = [sql`d.org_id = ${orgId}`, sql`d.removed_at is null`];
-  if (filter.q) {
-    const pattern = likePattern(filter.q);
-    conditions.push(
-      sql`(d.thing_name ilike ${pattern} or d.display_name ilike ${pattern} or d.attributes::text ilike ${pattern})`,
-    );
-  }
+  if (filter.q) conditions.push(sql`d.search_text like lower(${likePattern(filter.q)})`);
   if (filter.status?.length) conditions.push(sql`d.status = any(${filter.status}::public.device_status[])`);
   if (filter.type) conditions.push(sql`d.thing_type = ${filter.type}`);
-  if (filter.group) conditions.push(sql`d.groups @> array[${filter.group}]::text[]`);
+  if (filter.group) conditions.push(sql`d.groups && ${groupAndDescendants(sql, orgId, filter.group)}`);
   if (filter.firmware) conditions.push(sql`d.firmware_version = ${filter.firmware}`);
   if (filter.integration) conditions.push(sql`d.integration_id = ${filter.integration}`);
   for (const { key, value } of filter.attr ?? []) {
@@ -137,4 +134,20 @@ export function deviceFilterWhere(sql: Sql | Tx, orgId: string, filter: DeviceFi
   }
   if (filter.batteryBelow !== undefined) conditions.push(sql`d.battery < ${filter.batteryBelow}`);
   return conditions.reduce((all, condition) => sql`${all} and ${condition}`);
+}
+
+/**
+ * The group and every group below it (AWS thing groups nest; devices list their direct groups only),
+ * as an uncorrelated sub-select the planner runs once and matches against the groups GIN index.
+ */
+function groupAndDescendants(sql: Sql | Tx, orgId: string, group: string) {
+  return sql`(array[${group}]::text[] || array(
+    with recursive tree (integration_id, name) as (
+      select g.integration_id, g.name from public.thing_groups g where g.org_id = ${orgId} and g.name = ${group}
+      union
+      select c.integration_id, c.name
+      from public.thing_groups c join tree t on c.integration_id = t.integration_id and c.parent_name = t.name
+      where c.org_id = ${orgId}
+    )
+    select distinct name from tree))`;
 }
