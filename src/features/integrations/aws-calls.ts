@@ -41,6 +41,7 @@ export const AWS_CALLS = [
   { operation: 'SearchIndex', client: 'iot', action: 'iot:SearchIndex', capability: 'fleetSearch', resources: ['index'] },
   { operation: 'ListJobs', client: 'iot', action: 'iot:ListJobs', capability: 'jobsRead', resources: ['none'] },
   { operation: 'DescribeJob', client: 'iot', action: 'iot:DescribeJob', capability: 'jobsRead', resources: ['job'] },
+  { operation: 'GetJobDocument', client: 'iot', action: 'iot:GetJobDocument', capability: 'jobsRead', resources: ['job'] },
   { operation: 'ListJobExecutionsForJob', client: 'iot', action: 'iot:ListJobExecutionsForJob', capability: 'jobsRead', resources: ['job'] },
   { operation: 'UpdateThingShadow', client: 'iotData', action: 'iot:UpdateThingShadow', capability: 'deviceWrite', resources: ['thing'] },
   { operation: 'UpdateThing', client: 'iot', action: 'iot:UpdateThing', capability: 'deviceWrite', resources: ['thing'] },
