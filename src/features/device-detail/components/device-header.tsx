@@ -4,7 +4,7 @@ import { Badge } from '@/components/ui/badge';
 import { relativeTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import type { DeviceDetailDto } from '../queries';
-import { DeviceStatusBadge } from './device-status-badge';
+import { DeviceStatusBadge } from '@/features/devices/components/device-status-badge';
 
 const REASONS: Record<string, string> = {
   CONNECTION_LOST: 'connection lost',

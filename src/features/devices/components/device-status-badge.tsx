@@ -17,5 +17,9 @@ export const STATUS_LABELS: Record<DeviceStatusFilter, string> = {
 
 export function DeviceStatusBadge({ status }: { status: DeviceStatusFilter }) {
   const s = STATUS[status];
-  return <Badge tone={s.tone}>{s.label}</Badge>;
+  return (
+    <span data-testid="device-status" data-status={status}>
+      <Badge tone={s.tone}>{s.label}</Badge>
+    </span>
+  );
 }

@@ -80,6 +80,9 @@ export default async function DevicesPage({ params, searchParams }: {
             <a href={paths.devicesExport(org.slug, exportQuery)} download className={actionLink}>
               Export CSV
             </a>
+            <Link href={paths.fleetTelemetry(org.slug, deviceFilterQuery(list.filter))} className={actionLink}>
+              Chart these devices
+            </Link>
             {hasRole(role, 'operator') ? (
               <Link href={paths.bulkActions(org.slug, deviceFilterQuery(list.filter))} className={actionLink}>
                 Bulk actions…
