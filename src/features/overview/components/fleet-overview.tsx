@@ -3,6 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useRef } from 'react';
+import { SyncStatusStrip } from '@/features/sync/components/sync-status-strip';
 import { useSyncStatus } from '@/features/sync/components/use-sync-status';
 import type { SyncStatusDto } from '@/features/sync/queries';
 import { number } from '@/lib/format';
@@ -14,7 +15,6 @@ import { HistogramCard } from './histogram-card';
 import { KpiCards } from './kpi-cards';
 import { NoDevices } from './no-devices';
 import { OtaJobsCard } from './ota-jobs-card';
-import { OverviewSyncStrip } from './overview-sync-strip';
 import { RecentCommandsCard } from './recent-commands-card';
 import { overviewKeys, useFleetOverview } from './use-fleet-overview';
 
@@ -56,7 +56,7 @@ export function FleetOverview({ orgSlug, initialOverview, initialSync, canConnec
         </p>
       ) : null}
       {devices.total > 0 ? <KpiCards orgSlug={orgSlug} devices={devices} /> : null}
-      <OverviewSyncStrip orgSlug={orgSlug} data={syncData} error={sync.error} />
+      <SyncStatusStrip orgSlug={orgSlug} data={syncData} error={sync.error} />
       {devices.total === 0 ? (
         <NoDevices orgSlug={orgSlug} canConnect={canConnect} syncing={syncData.integrations.some((i) => i.current)} />
       ) : (
