@@ -123,7 +123,7 @@ export async function writeJobDetail(tx: Tx, target: Pick<RefreshTarget, 'id' | 
 /**
  * Claims the next refresh of a job when one is due: the job can still change (active, or canceled
  * with executions still queued or running, by its counts or by the cached executions, which the
- * sync stops re-reading once a job is canceled) or was never read in detail, its integration is not
+ * sync refreshes only once a minute) or was never read in detail, its integration is not
  * paused, and the last claim is old enough. Returns null when another request has it or none is due.
  */
 export async function claimRefresh(orgId: string, otaJobId: string, options: { force?: boolean } = {}): Promise<RefreshTarget | null> {

@@ -1,4 +1,4 @@
-import { CreateJobCommand, IoTClient } from '@aws-sdk/client-iot';
+import { CancelJobCommand, CreateJobCommand, IoTClient, paginateListJobExecutionsForJob } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase } from '@/lib/db';
@@ -105,6 +105,40 @@ describe('OTA jobs', () => {
     expect(after.filter((e) => e.status === 'SUCCEEDED' || e.status === 'FAILED').length).toBeGreaterThan(0);
     expect(after.some((e) => e.status === 'IN_PROGRESS')).toBe(false);
     expect(done).toMatchObject({ accounted: 4, in_progress_count: 0 });
+  });
+
+  it('follows a job canceled without force until the executions it let run have finished', async () => {
+    const things = Array.from({ length: 8 }, (_, i) => `sensor-0000${20 + i}`);
+    await iot.send(
+      new CreateJobCommand({
+        jobId: 'fw-canceled',
+        targets: things.map((t) => `arn:aws:iot:${DEMO_REGION}:${DEMO_ACCOUNT_ID}:thing/${t}`),
+        document: JSON.stringify({ firmware: '2.2.0' }),
+        jobExecutionsRolloutConfig: { maximumPerMinute: 2 },
+      }),
+    );
+    sim.control.advanceTime(75_000);
+    await sync();
+    const cachedExecutions = async () =>
+      new Map((await adminSql()<{ thing_name: string; status: string }[]>`
+        select e.thing_name, e.status from public.ota_job_executions e join public.ota_jobs j on j.id = e.ota_job_id
+        where j.integration_id = ${integration.id} and j.job_id = 'fw-canceled'`).map((e) => [e.thing_name, e.status]));
+    const running = [...(await cachedExecutions()).entries()].filter(([, status]) => status === 'IN_PROGRESS').map(([thing]) => thing);
+    expect(running.length).toBeGreaterThan(0);
+
+    await iot.send(new CancelJobCommand({ jobId: 'fw-canceled' }));
+    await sync();
+    sim.control.advanceTime(30 * 60_000);
+    await sync();
+    const awsExecutions = new Map<string, string>();
+    for await (const page of paginateListJobExecutionsForJob({ client: iot }, { jobId: 'fw-canceled' })) {
+      for (const e of page.executionSummaries ?? []) awsExecutions.set(e.thingArn!.split(':thing/')[1]!, e.jobExecutionSummary!.status!);
+    }
+    // The executions that were running went on to finish in AWS, and the cache followed them there.
+    expect(running.every((thing) => awsExecutions.get(thing) !== 'IN_PROGRESS')).toBe(true);
+    expect(await cachedExecutions()).toEqual(awsExecutions);
+    const [job] = await adminSql()`select status, in_progress_count from public.ota_jobs where integration_id = ${integration.id} and job_id = 'fw-canceled'`;
+    expect(job).toMatchObject({ status: 'CANCELED', in_progress_count: 0 });
   });
 
   it('a second sync of unchanged finished jobs calls DescribeJob for none of them', async () => {

@@ -47,14 +47,18 @@ export async function syncOta(t: OtaTarget): Promise<OtaResult> {
   }
 
   const cached = new Map(
-    (await t.db((tx) => tx<{ job_id: string; status: string; last_updated_at_aws: Date | null }[]>`
-      select job_id, status, last_updated_at_aws from public.ota_jobs where org_id = ${t.orgId} and integration_id = ${t.integrationId}`)).map((r) => [r.job_id, r]),
+    (await t.db((tx) => tx<{ job_id: string; status: string; last_updated_at_aws: Date | null; open: number }[]>`
+      select job_id, status, last_updated_at_aws, queued_count + in_progress_count as open
+      from public.ota_jobs where org_id = ${t.orgId} and integration_id = ${t.integrationId}`)).map((r) => [r.job_id, r]),
   );
+  // A job canceled without force is no longer active, but the executions it let run keep changing
+  // until they finish: follow it while the last sync saw executions queued or in progress.
+  const live = (s: { jobId?: string; status?: string }) => ACTIVE.has(s.status ?? '') || (cached.get(s.jobId ?? '')?.open ?? 0) > 0;
   const stale = summaries.filter((s) => {
     const c = cached.get(s.jobId!);
-    return ACTIVE.has(s.status ?? '') || !c || c.status !== s.status || c.last_updated_at_aws?.getTime() !== s.lastUpdatedAt?.getTime();
+    return live(s) || !c || c.status !== s.status || c.last_updated_at_aws?.getTime() !== s.lastUpdatedAt?.getTime();
   });
-  stale.sort((a, b) => Number(ACTIVE.has(b.status ?? '')) - Number(ACTIVE.has(a.status ?? '')) || (b.lastUpdatedAt?.getTime() ?? 0) - (a.lastUpdatedAt?.getTime() ?? 0));
+  stale.sort((a, b) => Number(live(b)) - Number(live(a)) || (b.lastUpdatedAt?.getTime() ?? 0) - (a.lastUpdatedAt?.getTime() ?? 0));
 
   const details: Job[] = [];
   for (const s of stale.slice(0, t.maxDescribes)) {
@@ -62,10 +66,11 @@ export async function syncOta(t: OtaTarget): Promise<OtaResult> {
     if (out.job) details.push(out.job);
   }
 
-  // Active jobs, plus jobs that were active at the last sync so their final execution states land once.
+  // Live jobs, plus jobs that were active at the last sync so their final execution states land once.
   const wasActive = (jobId: string | undefined) => ACTIVE.has(cached.get(jobId ?? '')?.status ?? '');
   const executions: Record<string, unknown>[] = [];
-  for (const job of details.filter((j) => ACTIVE.has(j.status ?? '') || wasActive(j.jobId))) {
+  const openNow = (j: Job) => (j.jobProcessDetails?.numberOfQueuedThings ?? 0) + (j.jobProcessDetails?.numberOfInProgressThings ?? 0) > 0;
+  for (const job of details.filter((j) => live(j) || wasActive(j.jobId) || openNow(j))) {
     for await (const page of paginateListJobExecutionsForJob({ client: t.iot, pageSize: PAGE }, { jobId: job.jobId! }, opts)) {
       for (const e of page.executionSummaries ?? []) {
         const thing = thingNameOf(e.thingArn);
