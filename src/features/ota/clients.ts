@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { LRUCache } from 'lru-cache';
+import { integrationConnection } from '@/features/sync/clients';
 import type { IntegrationForSync } from '@/features/sync/runs';
 import { createAwsClients, integrationCredentials, type AwsClients, type PlatformIdentity } from '@/lib/aws/clients';
 import type { Keyring } from '@/lib/vault';
@@ -25,17 +26,7 @@ export function cachedIotClients(keyring: Keyring, platform: PlatformIdentity): 
       .digest('base64url');
     let clients = cache.get(key);
     if (!clients) {
-      const conn = {
-        orgId: i.org_id,
-        integrationId: i.id,
-        region: i.region,
-        authType: i.auth_type,
-        credentials: i.credentials,
-        roleArn: i.role_arn,
-        externalId: i.external_id,
-        customEndpoint: i.custom_endpoint,
-        iotDataEndpoint: i.iot_data_endpoint,
-      };
+      const conn = integrationConnection(i);
       clients = createAwsClients(conn, integrationCredentials(conn, keyring, platform), { connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
       cache.set(key, clients);
     }
