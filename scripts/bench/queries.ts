@@ -50,6 +50,7 @@ const CSV_TARGET_ROWS_PER_S = 20_000;
 
 // Loaded after DATABASE_URL points at the benchmark database (lib/db reads it on first use).
 const devices = () => import('../../src/features/devices/queries');
+const overview = () => import('../../src/features/overview/queries');
 
 function page(name: string, filter: DeviceFilter, extra: { sort?: DeviceSort; dir?: SortDirection; cursor?: (ctx: BenchContext) => string } = {}): BenchCase {
   return {
@@ -79,7 +80,7 @@ function count(name: string, filter: DeviceFilter): BenchCase {
   return { name, kind: Object.keys(filter).length === 0 ? 'count' : 'exact-count', run: async (db, ctx) => (await devices()).countDevices(db, ctx.orgA.orgId, filter) };
 }
 
-/** The cases, in order. Other features add theirs here (e.g. the overview aggregates, kind 'overview'). */
+/** The cases, in order: the device list's queries, then the overview aggregates. */
 export const cases: BenchCase[] = [
   page('list: no filter (name)', {}),
   page('list: status offline', { status: ['offline'] }),
@@ -122,6 +123,7 @@ export const cases: BenchCase[] = [
   pageView('page view: search "berlin"', { q: 'berlin' }),
   pageView('page view: search "es" (matches most)', { q: 'es' }),
   pageView('page view: combined filters', { status: ['online'], type: 'tracker', batteryBelow: 20 }),
+  { name: 'overview: every aggregate of the org home page', kind: 'overview', run: async (db, ctx) => (await overview()).getFleetOverview(db, ctx.orgA.orgId) },
 ];
 
 /** What a case returned, for the report: a count, the rows on a page, or the page view's count. */
