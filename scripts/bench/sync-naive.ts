@@ -6,6 +6,7 @@ import { IoTClient, paginateListThings } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand, IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { processUsage } from './usage';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ try {
     }
   }
   const wallMs = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ things, rowsWritten, shadowErrors, wallMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ things, rowsWritten, shadowErrors, wallMs, ...processUsage() })}\n`);
 } finally {
   iot.destroy();
   data.destroy();

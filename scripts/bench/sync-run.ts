@@ -8,6 +8,7 @@ import { syncClientsFactory } from '../../src/features/sync/clients';
 import { runSync } from '../../src/features/sync/engine';
 import { asService, closeDatabase } from '../../src/lib/db';
 import { parseKeyring } from '../../src/lib/vault';
+import { processUsage } from './usage';
 
 const { values } = parseArgs({ options: { integration: { type: 'string' }, 'now-ms': { type: 'string' } } });
 if (!values.integration || !values['now-ms']) {
@@ -32,9 +33,7 @@ try {
     { integrationId: values.integration, trigger: 'cli' },
   );
   const wallMs = performance.now() - started;
-  // resourceUsage().maxRSS is in kilobytes: the peak resident set of this whole process.
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ outcome, wallMs, peakRssBytes })}\n`);
+  process.stdout.write(`${JSON.stringify({ outcome, wallMs, ...processUsage() })}\n`);
   code = outcome.outcome === 'ran' && outcome.run.status === 'succeeded' ? 0 : 1;
 } finally {
   await closeDatabase();

