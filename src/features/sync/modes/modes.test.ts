@@ -206,4 +206,18 @@ describe('registry', () => {
     await expect(consume()).rejects.toMatchObject({ name: 'InternalFailureException' });
     expect(seen).toEqual(['a']);
   });
+
+  it('waits for the reads still in flight when one thing fails the page', async () => {
+    iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }, { thingName: 'b' }, { thingName: 'c' }] });
+    let inFlight = 0;
+    dataMock.on(GetThingShadowCommand).callsFake(async (input: { thingName: string }) => {
+      if (input.thingName === 'a') throw awsError('UnrecognizedClientException', 403);
+      inFlight++;
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return { payload: payload({ state: {}, version: 1 }) };
+    });
+    await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    expect(inFlight).toBe(0);
+  });
 });

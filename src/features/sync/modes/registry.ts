@@ -150,8 +150,9 @@ export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): T
   };
   const changed = () => new Promise<void>((resolve) => waiters.push(resolve));
 
-  const readThing = (t: ThingAttribute) =>
-    lane(async (): Promise<RegistryThing> => {
+  const inFlight = new Set<Promise<unknown>>();
+  const readThing = (t: ThingAttribute) => {
+    const read = lane(async (): Promise<RegistryThing> => {
       if (stopped) throw firstError ?? abortError(ctx.signal);
       try {
         return { ...registryThing(t), ...(await readShadows(ctx, state, opts, t.thingName!)) };
@@ -161,6 +162,13 @@ export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): T
         throw error;
       }
     });
+    inFlight.add(read);
+    void read.then(
+      () => inFlight.delete(read),
+      () => inFlight.delete(read),
+    );
+    return read;
+  };
 
   const producer = (async () => {
     try {
@@ -207,6 +215,6 @@ export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): T
     stopped = true;
     notify();
     await producer;
-    await Promise.allSettled(queue.map((q) => q.reads));
+    await Promise.allSettled([...inFlight]);
   }
 }
