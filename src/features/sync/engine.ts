@@ -53,7 +53,7 @@ export interface SyncTuning {
 export const DEFAULT_TUNING: SyncTuning = {
   searchPageSize: SEARCH_PAGE_MAX,
   listPageSize: LIST_PAGE_MAX,
-  shadowConcurrency: 32,
+  shadowConcurrency: 64,
   namedShadows: true,
   heartbeatMs: 15_000,
   staleLeaseSeconds: 120,
@@ -336,7 +336,9 @@ async function chooseMode(ctx: RunContext, clients: AwsClients): Promise<Indexin
 /** The pages of the chosen mode; a fleet index that is still building or not searchable falls back to registry mode. */
 async function* thingPages(ctx: RunContext, modeCtx: ModeContext, indexing: IndexingInfo): ThingPages {
   const registry = async function* (): ThingPages {
-    const membership = await loadGroupMembership(modeCtx.iot, modeCtx.knownGroups, ctx.signal);
+    // Loaded alongside the listing and shadow reads; pages wait for it only when they are yielded.
+    const membership = loadGroupMembership(modeCtx.iot, modeCtx.knownGroups, ctx.signal);
+    membership.catch(() => undefined); // surfaces inside registryPages
     yield* registryPages({ ...modeCtx, pageSize: ctx.tuning.listPageSize }, { membership, namedShadows: ctx.tuning.namedShadows });
   };
   if (indexing.mode !== 'fleet_index') return yield* registry();

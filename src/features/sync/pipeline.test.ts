@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit, readAhead } from './pipeline';
+import { createLimiter, mapLimit, readAhead } from './pipeline';
 
 describe('mapLimit', () => {
   it('keeps the input order and never exceeds the limit', async () => {
@@ -50,5 +50,43 @@ describe('readAhead', () => {
     }
     for await (const page of readAhead(source(), 2)) if (page === 1) break;
     expect(closed).toBe(true);
+  });
+});
+
+describe('createLimiter', () => {
+  it('runs at most `limit` calls across callers, in arrival order, and frees a slot on failure', async () => {
+    const run = createLimiter(2);
+    let inFlight = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const gates = new Map<number, () => void>();
+    const task = (n: number) =>
+      run(async () => {
+        started.push(n);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise<void>((resolve) => gates.set(n, resolve));
+        inFlight--;
+        if (n === 1) throw new Error('one failed');
+        return n;
+      });
+    const results = [1, 2, 3, 4, 5].map((n) => task(n).catch((e: Error) => e.message));
+    const settle = () => new Promise((r) => setImmediate(r));
+    await settle();
+    expect(started).toEqual([1, 2]);
+    gates.get(1)!();
+    await settle();
+    expect(started).toEqual([1, 2, 3]);
+    // A newcomer queues behind the waiters instead of taking the slot being handed over.
+    const late = task(6);
+    gates.get(2)!();
+    await settle();
+    expect(started).toEqual([1, 2, 3, 4]);
+    for (const n of [3, 4]) gates.get(n)!();
+    await settle();
+    expect(started).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const n of [5, 6]) gates.get(n)!();
+    expect(await Promise.all([...results, late])).toEqual(['one failed', 2, 3, 4, 5, 6]);
+    expect(peak).toBe(2);
   });
 });

@@ -46,3 +46,25 @@ export async function* readAhead<T>(source: AsyncIterable<T>, depth = 1): AsyncG
     }
   }
 }
+
+/** A FIFO concurrency limit shared by many callers: `run` starts `fn` once fewer than `limit` are running. */
+export function createLimiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  const max = Math.max(1, limit);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  // A finishing call hands its slot straight to the next waiter, so no newcomer can slip in between.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+  return async (fn) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}

@@ -38,10 +38,11 @@ afterAll(async () => {
 });
 
 describe('under injected 5xx, dropped connections and throttling', () => {
-  // The simulator grants a fifth of AWS's rates (and 1/s of SearchIndex) while the sync budgets for all of them.
+  // The simulator grants a fifth of AWS's rates (and 1/s of SearchIndex, 100/s of GetThingShadow, so both
+  // modes are throttled whatever the timing) while the sync budgets for all of them.
   const hostile = () => {
     sim.control.setFaults({ errorRate: 0.15, resetRate: 0.05, seed: 99 });
-    sim.control.setQuotas({ enabled: true, factor: 0.2, rates: { SearchIndex: 5, DescribeThingGroup: 50 } });
+    sim.control.setQuotas({ enabled: true, factor: 0.2, rates: { SearchIndex: 5, DescribeThingGroup: 50, GetThingShadow: 500 } });
   };
 
   it.each([

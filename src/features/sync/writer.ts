@@ -169,6 +169,9 @@ export class DeviceWriter {
   private async upsertFull(tx: Tx, plans: PlannedRow[]): Promise<number> {
     const { orgId, integrationId } = this.target;
     const records = plans.map((p) => ({ ...p.row, history: p.history, reported_at: p.reportedAt }));
+    // The history FK check on devices is a cached plan per connection; planned while devices was small it
+    // seq-scans, and each page gets slower as the table grows (a first sync into a fresh database).
+    await tx`set local plan_cache_mode = force_custom_plan`;
     const [row] = await tx<{ history: number }[]>`
       with r as (
         select * from jsonb_to_recordset(${tx.json(records as never)}::jsonb) as r(

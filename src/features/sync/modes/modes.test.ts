@@ -1,7 +1,7 @@
 import { IoTClient, ListThingsCommand, SearchIndexCommand } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand, IoTDataPlaneClient, ListNamedShadowsForThingCommand, type GetThingShadowCommandOutput } from '@aws-sdk/client-iot-data-plane';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ObservedThing } from '../model';
 import type { ModeContext } from './context';
 import { fleetIndexPages, fromThingDocument, type IndexingInfo } from './fleet-index';
@@ -149,5 +149,75 @@ describe('registry', () => {
     iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }] });
     dataMock.on(GetThingShadowCommand).rejects(awsError('UnrecognizedClientException', 403));
     await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+  });
+
+  it('reads shadows while the memberships are still loading, within the read-ahead bound, and groups every page', async () => {
+    const names = Array.from({ length: 6 }, (_, i) => `t${i}`);
+    iotMock
+      .on(ListThingsCommand)
+      .resolvesOnce({ things: names.slice(0, 2).map((thingName) => ({ thingName })), nextToken: 'p2' })
+      .resolvesOnce({ things: names.slice(2, 4).map((thingName) => ({ thingName })), nextToken: 'p3' })
+      .resolvesOnce({ things: names.slice(4).map((thingName) => ({ thingName })) });
+    dataMock.on(GetThingShadowCommand).resolves({ payload: payload({ state: { reported: { battery: 1 } }, version: 1 }) });
+    let loaded!: (m: Map<string, string[]>) => void;
+    const membership = new Promise<Map<string, string[]>>((resolve) => (loaded = resolve));
+    const pages = registryPages(context(), { membership, namedShadows: false, maxBufferedThings: 4 });
+    const first = pages.next();
+    // Two pages (4 things) are read ahead; the third page is listed but waits for room.
+    await vi.waitFor(() => expect(iotMock.commandCalls(ListThingsCommand)).toHaveLength(3));
+    await vi.waitFor(() => expect(dataMock.commandCalls(GetThingShadowCommand)).toHaveLength(4));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(dataMock.commandCalls(GetThingShadowCommand)).toHaveLength(4);
+    loaded(new Map([['t0', ['site-berlin']], ['t5', ['canary']]]));
+    const out = [(await first).value as ObservedThing[]];
+    for await (const page of pages) out.push(page);
+    expect(out.map((p) => p.map((t) => [t.thingName, t.groups]))).toEqual([
+      [['t0', ['site-berlin']], ['t1', []]],
+      [['t2', []], ['t3', []]],
+      [['t4', []], ['t5', ['canary']]],
+    ]);
+    expect(dataMock.commandCalls(GetThingShadowCommand)).toHaveLength(6);
+  });
+
+  it('fails when the memberships cannot be loaded, and leaves no reads running', async () => {
+    iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }, { thingName: 'b' }] });
+    let inFlight = 0;
+    dataMock.on(GetThingShadowCommand).callsFake(async () => {
+      inFlight++;
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return { payload: payload({ state: {}, version: 1 }) };
+    });
+    const membership = Promise.reject(awsError('AccessDeniedException', 403));
+    await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(inFlight).toBe(0);
+  });
+
+  it('surfaces a listing failure after the pages before it', async () => {
+    iotMock
+      .on(ListThingsCommand)
+      .resolvesOnce({ things: [{ thingName: 'a' }], nextToken: 'n' })
+      .rejectsOnce(awsError('InternalFailureException', 500));
+    dataMock.on(GetThingShadowCommand).resolves({ payload: payload({ state: {}, version: 1 }) });
+    const seen: string[] = [];
+    const consume = async () => {
+      for await (const page of registryPages(context(), { membership, namedShadows: false })) seen.push(...page.map((t) => t.thingName));
+    };
+    await expect(consume()).rejects.toMatchObject({ name: 'InternalFailureException' });
+    expect(seen).toEqual(['a']);
+  });
+
+  it('waits for the reads still in flight when one thing fails the page', async () => {
+    iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }, { thingName: 'b' }, { thingName: 'c' }] });
+    let inFlight = 0;
+    dataMock.on(GetThingShadowCommand).callsFake(async (input: { thingName: string }) => {
+      if (input.thingName === 'a') throw awsError('UnrecognizedClientException', 403);
+      inFlight++;
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return { payload: payload({ state: {}, version: 1 }) };
+    });
+    await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    expect(inFlight).toBe(0);
   });
 });

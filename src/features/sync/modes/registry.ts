@@ -3,8 +3,8 @@ import { GetThingShadowCommand, ListNamedShadowsForThingCommand } from '@aws-sdk
 import { describeAwsError } from '@/lib/aws/clients';
 import { isAuthError, isPermissionError } from '../errors';
 import type { ObservedThing, ShadowState } from '../model';
-import { mapLimit } from '../pipeline';
-import { isThrottling, isTransient } from '../quota';
+import { createLimiter } from '../pipeline';
+import { abortError, isThrottling, isTransient } from '../quota';
 import { shadowDocumentSchema } from '../schemas';
 import type { ModeContext, ThingPages } from './context';
 
@@ -21,8 +21,10 @@ function isFatal(error: unknown): boolean {
 }
 
 export interface RegistryOptions {
-  /** Direct group memberships by thing (loadGroupMembership). */
-  membership: ReadonlyMap<string, string[]>;
+  /** Direct group memberships by thing (loadGroupMembership), possibly still loading. */
+  membership: ReadonlyMap<string, string[]> | Promise<ReadonlyMap<string, string[]>>;
+  /** Things read ahead while the memberships load (default DEFAULT_MAX_BUFFERED_THINGS). */
+  maxBufferedThings?: number;
   /** Also read named shadows (ListNamedShadowsForThing + GetThingShadow per name). */
   namedShadows: boolean;
 }
@@ -104,25 +106,115 @@ async function readShadows(ctx: ModeContext, state: RegistryState, opts: Registr
   return { shadow, namedShadows };
 }
 
-function registryThing(t: ThingAttribute, membership: ReadonlyMap<string, string[]>): Omit<ObservedThing, 'shadow' | 'namedShadows'> {
+type RegistryThing = Omit<ObservedThing, 'groups'>;
+
+function registryThing(t: ThingAttribute): Omit<RegistryThing, 'shadow' | 'namedShadows'> {
   return {
     thingName: t.thingName!,
     thingType: t.thingTypeName ?? null,
     attributes: t.attributes ?? {},
-    groups: membership.get(t.thingName!) ?? [],
     registryVersion: t.version ?? null,
     connectivity: null,
   };
 }
 
+/** Things read ahead of the consumer while memberships are still loading (roughly 1–2 KB each). */
+export const DEFAULT_MAX_BUFFERED_THINGS = 50_000;
+
+/**
+ * Listing, shadow reads and the membership listing overlap: ListThings pages are fetched ahead, every
+ * page's shadow reads share one pool of `shadowConcurrency` lanes (no idle tail per page), and pages
+ * wait for the memberships only when they are yielded — with at most `maxBufferedThings` read ahead
+ * meanwhile, and two pages' worth once the memberships are in.
+ */
 export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): ThingPages {
   const state: RegistryState = { shadowsDenied: false, namedDenied: false, failures: 0 };
-  const pages = paginateListThings({ client: ctx.iot, pageSize: Math.min(ctx.pageSize, LIST_PAGE_MAX) }, {}, { abortSignal: ctx.signal });
-  for await (const page of pages) {
-    const things = (page.things ?? []).filter((t) => t.thingName);
-    yield await mapLimit(things, ctx.shadowConcurrency, async (t) => ({
-      ...registryThing(t, opts.membership),
-      ...(await readShadows(ctx, state, opts, t.thingName!)),
-    }));
+  const lane = createLimiter(ctx.shadowConcurrency);
+  const pageSize = Math.min(ctx.pageSize, LIST_PAGE_MAX);
+  let membership: ReadonlyMap<string, string[]> | null = null;
+  const membershipReady = Promise.resolve(opts.membership).then((m) => (membership = m));
+  membershipReady.catch(() => undefined); // awaited below; a failure surfaces there
+  const cap = () => (membership ? Math.max(2 * pageSize, ctx.shadowConcurrency) : (opts.maxBufferedThings ?? DEFAULT_MAX_BUFFERED_THINGS));
+
+  const queue: { size: number; reads: Promise<RegistryThing[]> }[] = [];
+  let buffered = 0;
+  let listed = false;
+  let stopped = false;
+  let firstError: unknown;
+  // The producer (waiting for room) and the consumer (waiting for a page) both sleep on `changed`.
+  let waiters: (() => void)[] = [];
+  const notify = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  };
+  const changed = () => new Promise<void>((resolve) => waiters.push(resolve));
+
+  const inFlight = new Set<Promise<unknown>>();
+  const readThing = (t: ThingAttribute) => {
+    const read = lane(async (): Promise<RegistryThing> => {
+      if (stopped) throw firstError ?? abortError(ctx.signal);
+      try {
+        return { ...registryThing(t), ...(await readShadows(ctx, state, opts, t.thingName!)) };
+      } catch (error) {
+        firstError ??= error;
+        stopped = true;
+        throw error;
+      }
+    });
+    inFlight.add(read);
+    void read.then(
+      () => inFlight.delete(read),
+      () => inFlight.delete(read),
+    );
+    return read;
+  };
+
+  const producer = (async () => {
+    try {
+      const pages = paginateListThings({ client: ctx.iot, pageSize }, {}, { abortSignal: ctx.signal });
+      for await (const page of pages) {
+        const things = (page.things ?? []).filter((t) => t.thingName);
+        while (!stopped && buffered > 0 && buffered + things.length > cap()) await changed();
+        if (stopped) return;
+        const reads = Promise.all(things.map(readThing));
+        reads.catch(() => undefined); // observed by the consumer in page order
+        buffered += things.length;
+        queue.push({ size: things.length, reads });
+        notify();
+      }
+    } catch (error) {
+      firstError ??= error;
+      stopped = true;
+    } finally {
+      listed = true;
+      notify();
+    }
+  })();
+
+  void membershipReady.then(notify, notify);
+  try {
+    const groups = await membershipReady;
+    for (;;) {
+      while (queue.length === 0 && !listed) await changed();
+      const next = queue.shift();
+      if (!next) break;
+      let things: RegistryThing[];
+      try {
+        things = await next.reads;
+      } catch (error) {
+        throw firstError ?? error;
+      }
+      buffered -= next.size;
+      notify();
+      yield things.map((t) => ({ ...t, groups: groups.get(t.thingName) ?? [] }));
+    }
+    if (firstError !== undefined) throw firstError;
+  } finally {
+    // Nothing keeps running after the run has moved on: stop, then let started reads settle.
+    stopped = true;
+    notify();
+    await producer;
+    await Promise.allSettled([...inFlight]);
   }
 }
