@@ -1,7 +1,7 @@
 import { IoTClient, ListThingsCommand, SearchIndexCommand } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand, IoTDataPlaneClient, ListNamedShadowsForThingCommand, type GetThingShadowCommandOutput } from '@aws-sdk/client-iot-data-plane';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ObservedThing } from '../model';
 import type { ModeContext } from './context';
 import { fleetIndexPages, fromThingDocument, type IndexingInfo } from './fleet-index';
