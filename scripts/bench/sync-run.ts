@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { syncClientsFactory } from '../../src/features/sync/clients';
-import { runSync } from '../../src/features/sync/engine';
+import { runSync, type SyncTuning } from '../../src/features/sync/engine';
 import { asService, closeDatabase } from '../../src/lib/db';
 import { parseKeyring } from '../../src/lib/vault';
 import { processUsage } from './usage';
@@ -29,6 +29,8 @@ try {
       log: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)),
       now: () => nowMs,
       workerId: 'bench',
+      // Experiments only (the bench itself runs the engine's defaults).
+      ...(process.env.BENCH_TUNING ? { tuning: JSON.parse(process.env.BENCH_TUNING) as Partial<SyncTuning> } : {}),
     },
     { integrationId: values.integration, trigger: 'cli' },
   );

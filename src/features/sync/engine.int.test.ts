@@ -5,7 +5,9 @@ import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, closeAdminSql, createTestOrg, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, devicesOf, fleetDifferences, readFleet, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
-import { runSync, type RunSummary, type SyncOutcome } from './engine';
+import { syncClientsFactory } from './clients';
+import { runSync, type RunSummary, type SyncDeps, type SyncOutcome } from './engine';
+import { testKeyring } from '../../../scripts/test/fixtures';
 
 /**
  * The engine against the real simulator and the real SDK. Two accounts hold the same fleet (same
@@ -112,6 +114,67 @@ describe('paging', () => {
     expect(run).toMatchObject({ status: 'succeeded', completeListing: true });
     expect(run.counters).toMatchObject({ thingsSeen: THINGS, devicesUnchanged: THINGS, devicesRemoved: 0 });
     expect(run.apiStats.ListThings?.calls).toBe(Math.ceil(THINGS / size));
+  });
+});
+
+/**
+ * Clients whose ListThingsInThingGroup calls wait until every shadow of the fleet has been read (or
+ * fail with `deny`), so registry mode's pages are written before the memberships arrive.
+ */
+function lateMemberships(shadowReads: number, deny?: Error): SyncDeps['clients'] {
+  const base = syncClientsFactory(testKeyring(), {});
+  return (integration) => {
+    const clients = base(integration);
+    let reads = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    type Mw = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>;
+    const hold: Mw = (next, context) => async (args) => {
+      if (context.commandName === 'ListThingsInThingGroupCommand') {
+        await gate;
+        if (deny) throw deny;
+      }
+      return next(args);
+    };
+    const count: Mw = (next, context) => async (args) => {
+      const out = await next(args);
+      if (context.commandName === 'GetThingShadowCommand' && ++reads === shadowReads) open();
+      return out;
+    };
+    (clients.iot.middlewareStack as { add: (...a: never[]) => void }).add(hold as never, { step: 'initialize', name: 'testHold' } as never);
+    (clients.iotData.middlewareStack as { add: (...a: never[]) => void }).add(count as never, { step: 'deserialize', name: 'testCount' } as never);
+    return clients;
+  };
+}
+
+describe('registry mode with memberships that arrive after the things', () => {
+  // Every thing has its classic and its `config` shadow.
+  const reads = THINGS * 2;
+
+  it('writes the pages first and their groups afterwards, then rewrites nothing', async () => {
+    const late = await createSimIntegration(org, sim, { credentials: SECOND_CREDENTIALS, name: 'late-groups' });
+    const first = ran(await runSync(simSyncDeps(sim, { clients: lateMemberships(reads) }), { integrationId: late.id, trigger: 'manual' }));
+    expect(first).toMatchObject({ status: 'succeeded', mode: 'registry', completeListing: true });
+    // Every simulated thing sits in a site group, so every row was written again for its groups.
+    expect(first.counters).toMatchObject({ thingsSeen: THINGS, devicesUpserted: THINGS, devicesUnchanged: 0, devicesRegrouped: THINGS });
+    expect(fleetDifferences(await readFleet(sim, SECOND_CREDENTIALS), await devicesOf(late.id))).toEqual([]);
+
+    const again = ran(await runSync(simSyncDeps(sim, { clients: lateMemberships(reads) }), { integrationId: late.id, trigger: 'manual' }));
+    expect(again.counters).toMatchObject({ thingsSeen: THINGS, devicesUpserted: 0, devicesUnchanged: THINGS, devicesRegrouped: 0 });
+  });
+
+  it('fails the run, and removes nothing, when the memberships cannot be listed', async () => {
+    const denied = await createSimIntegration(org, sim, { credentials: SECOND_CREDENTIALS, name: 'denied-groups' });
+    ran(await runSync(simSyncDeps(sim), { integrationId: denied.id, trigger: 'manual' }));
+    await adminSql()`update public.devices set groups = '{stale}' where integration_id = ${denied.id} and thing_name = 'sensor-000001'`;
+    const error = Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    const run = ran(await runSync(simSyncDeps(sim, { clients: lateMemberships(reads, error) }), { integrationId: denied.id, trigger: 'manual' }));
+    expect(run).toMatchObject({ status: 'failed', completeListing: false, errorCode: 'AccessDeniedException' });
+    expect(run.counters.devicesRemoved).toBe(0);
+    const devices = await devicesOf(denied.id);
+    expect([...devices.values()].filter((d) => d.removed_at)).toEqual([]);
+    // The unknown memberships left the row's groups as they were.
+    expect(devices.get('sensor-000001')?.groups).toEqual(['stale']);
   });
 });
 

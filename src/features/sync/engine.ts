@@ -258,7 +258,8 @@ async function execute(ctx: RunContext, trigger: SyncTrigger, log: Logger): Prom
     };
     state.progress.phase = 'things';
     const now = deps.now ?? Date.now;
-    for await (const page of readAhead(thingPages(ctx, modeCtx, indexing), tuning.readAhead)) {
+    const memberships: MembershipHolder = { loading: null };
+    for await (const page of readAhead(thingPages(ctx, modeCtx, indexing, memberships), tuning.readAhead)) {
       await writer.writePage(page, now(), async (tx, r) => {
         const c = state.counters;
         c.devicesUpserted += r.written;
@@ -269,6 +270,17 @@ async function execute(ctx: RunContext, trigger: SyncTrigger, log: Logger): Prom
         c.thingsSeen = writer.seen.size;
         state.progress.pagesDone++;
         state.progress.thingsSoFar = writer.seen.size;
+        await save(tx);
+      });
+    }
+    if (memberships.loading) {
+      // Registry mode: pages written before the memberships arrived get their groups now.
+      const membership = await memberships.loading;
+      await writer.applyMemberships(membership, async (tx, r) => {
+        const c = state.counters;
+        c.devicesUpserted += r.newlyChanged;
+        c.devicesUnchanged -= r.newlyChanged;
+        c.devicesRegrouped += r.rewritten;
         await save(tx);
       });
     }
@@ -333,12 +345,17 @@ async function chooseMode(ctx: RunContext, clients: AwsClients): Promise<Indexin
   }
 }
 
+/** Registry mode's membership listing, which runs alongside the things and is awaited after them. */
+interface MembershipHolder {
+  loading: Promise<Map<string, string[]>> | null;
+}
+
 /** The pages of the chosen mode; a fleet index that is still building or not searchable falls back to registry mode. */
-async function* thingPages(ctx: RunContext, modeCtx: ModeContext, indexing: IndexingInfo): ThingPages {
+async function* thingPages(ctx: RunContext, modeCtx: ModeContext, indexing: IndexingInfo, memberships: MembershipHolder): ThingPages {
   const registry = async function* (): ThingPages {
-    // Loaded alongside the listing and shadow reads; pages wait for it only when they are yielded.
     const membership = loadGroupMembership(modeCtx.iot, modeCtx.knownGroups, ctx.signal);
-    membership.catch(() => undefined); // surfaces inside registryPages
+    membership.catch(() => undefined); // awaited after the listing, where a failure fails the run
+    memberships.loading = membership;
     yield* registryPages({ ...modeCtx, pageSize: ctx.tuning.listPageSize }, { membership, namedShadows: ctx.tuning.namedShadows });
   };
   if (indexing.mode !== 'fleet_index') return yield* registry();

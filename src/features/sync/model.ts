@@ -28,8 +28,8 @@ export interface ObservedThing {
   thingName: string;
   thingType: string | null;
   attributes: Record<string, string>;
-  /** Direct thing-group memberships, sorted. */
-  groups: string[];
+  /** Direct thing-group memberships, sorted; null while registry mode's membership listing is still loading. */
+  groups: string[] | null;
   /** Only ListThings returns it; null in fleet_index mode. */
   registryVersion: number | null;
   /** The classic shadow; null when the thing has none. Undefined when it could not be read this run. */

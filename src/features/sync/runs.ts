@@ -41,6 +41,8 @@ export interface RunCounters {
   devicesUpserted: number;
   devicesUnchanged: number;
   devicesRemoved: number;
+  /** Rows written a second time in this run for their groups (registry mode, memberships that arrived late). */
+  devicesRegrouped: number;
   shadowHistoryRows: number;
   shadowErrors: number;
   commandsResolved: number;
@@ -48,7 +50,7 @@ export interface RunCounters {
 }
 
 export function emptyCounters(): RunCounters {
-  return { thingsSeen: 0, devicesUpserted: 0, devicesUnchanged: 0, devicesRemoved: 0, shadowHistoryRows: 0, shadowErrors: 0, commandsResolved: 0, otaJobs: 0 };
+  return { thingsSeen: 0, devicesUpserted: 0, devicesUnchanged: 0, devicesRemoved: 0, devicesRegrouped: 0, shadowHistoryRows: 0, shadowErrors: 0, commandsResolved: 0, otaJobs: 0 };
 }
 
 export type RunPhase = 'starting' | 'catalog' | 'things' | 'ota' | 'finishing';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedThing } from './model';
-import { needsWrite, planRow, type CachedDevice } from './writer';
+import { groupsKey, needsWrite, planRow, type CachedDevice } from './writer';
 
 const NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
 
@@ -20,7 +20,7 @@ function thing(partial: Partial<ObservedThing> = {}): ObservedThing {
 
 const cachedFrom = (t: ObservedThing): CachedDevice => {
   const p = planRow(t, NOW, undefined);
-  return { hash: p.row.sync_hash, shadowVersion: p.row.shadow_version, removed: false };
+  return { hash: p.row.sync_hash, shadowVersion: p.row.shadow_version, removed: false, groups: groupsKey(p.row.groups) };
 };
 
 describe('skipping unchanged devices', () => {
@@ -82,5 +82,25 @@ describe('skipping unchanged devices', () => {
     expect(planRow(thing({ attributes: { displayName: 'Boiler room' } }), NOW, undefined).row.display_name).toBe('Boiler room');
     expect(planRow(thing({ attributes: { name: 'Dock 4' } }), NOW, undefined).row.display_name).toBe('Dock 4');
     expect(planRow(thing(), NOW, undefined).row.display_name).toBeNull();
+  });
+
+  it('with groups not known yet, keeps the cached groups and compares everything else', () => {
+    const cached = cachedFrom(thing());
+    const unknown = planRow(thing({ groups: null }), NOW, cached);
+    expect(unknown.groupsKnown).toBe(false);
+    expect(unknown.row.groups).toEqual(['site-berlin']);
+    expect(needsWrite(unknown, cached)).toBe(false);
+    // A group change alone is the later membership step's to write, not this one's.
+    expect(needsWrite(unknown, { ...cached, groups: groupsKey(['canary']) })).toBe(false);
+    expect(needsWrite(planRow(thing({ groups: null, thingType: 'tracker' }), NOW, cached), cached)).toBe(true);
+    expect(planRow(thing({ groups: null }), NOW, undefined).row.groups).toEqual([]);
+  });
+
+  it('compares groups through one key per membership', () => {
+    expect(groupsKey(['canary', 'site-berlin'])).toBe('canary,site-berlin');
+    expect(groupsKey([])).toBe('');
+    const cached = cachedFrom(thing({ groups: [] }));
+    expect(needsWrite(planRow(thing({ groups: [] }), NOW, cached), cached)).toBe(false);
+    expect(needsWrite(planRow(thing({ groups: ['site-berlin'] }), NOW, cached), cached)).toBe(true);
   });
 });

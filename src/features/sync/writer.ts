@@ -6,7 +6,9 @@ import { deriveDeviceState, lastReportedSeconds } from './status';
 
 /**
  * Observed things → `devices` rows, written only when their fingerprint (registry fields, shadow and
- * registry versions, connectivity, status) changed; batched upserts on (integration_id, thing_name).
+ * registry versions, connectivity, status) or their groups changed; batched upserts on
+ * (integration_id, thing_name). Groups stay outside the fingerprint so that registry mode can write
+ * a page before the memberships are loaded and set the groups afterwards (`applyMemberships`).
  */
 
 export interface DeviceRow {
@@ -38,6 +40,8 @@ export interface PlannedRow {
   /** Record a device_shadow_history row (a shadow version this device has not shown before). */
   history: boolean;
   reportedAt: string | null;
+  /** False when `row.groups` is the cached value standing in for memberships not loaded yet. */
+  groupsKnown: boolean;
 }
 
 /** What the database holds for a thing, loaded once per run. */
@@ -45,7 +49,24 @@ export interface CachedDevice {
   hash: string;
   shadowVersion: number | null;
   removed: boolean;
+  /** The row's groups as `groupsKey` (interned: a fleet has few distinct memberships). */
+  groups: string;
 }
+
+const groupKeys = new Map<string, string>();
+/** Sorted group names joined with commas (AWS group names have none), one string instance per value. */
+export function groupsKey(groups: readonly string[]): string {
+  const key = groups.join(',');
+  let interned = groupKeys.get(key);
+  if (interned === undefined) {
+    if (groupKeys.size > 10_000) groupKeys.clear();
+    groupKeys.set(key, key);
+    interned = key;
+  }
+  return interned;
+}
+
+const groupsOf = (key: string): string[] => (key === '' ? [] : key.split(','));
 
 const fingerprint = (value: unknown) => createHash('sha1').update(canonicalJson(value)).digest('base64url');
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -56,12 +77,13 @@ export function planRow(thing: ObservedThing, nowMs: number, cached: CachedDevic
     display_name: thing.attributes.displayName ?? thing.attributes.name ?? null,
     thing_type: thing.thingType,
     attributes: thing.attributes,
-    groups: thing.groups,
     registry_version: thing.registryVersion,
   };
+  // Groups not known yet (registry mode, memberships still loading): keep what the row has.
+  const groups = thing.groups ?? (cached ? groupsOf(cached.groups) : []);
   if (thing.shadow === undefined) {
-    const row = { ...registry, sync_hash: `p.${fingerprint(registry)}` } as DeviceRow;
-    return { row, full: false, history: false, reportedAt: null };
+    const row = { ...registry, groups, sync_hash: `p.${fingerprint(registry)}` } as DeviceRow;
+    return { row, full: false, history: false, reportedAt: null, groupsKnown: thing.groups !== null };
   }
   const d = deriveDeviceState(thing, nowMs);
   const s = thing.shadow;
@@ -80,10 +102,11 @@ export function planRow(thing: ObservedThing, nowMs: number, cached: CachedDevic
     shadow_version: s?.version ?? null,
     named_shadows: thing.namedShadows,
   };
-  const row: DeviceRow = { ...fields, sync_hash: `f.${fingerprint(fields)}` };
+  const row: DeviceRow = { ...fields, groups, sync_hash: `f.${fingerprint(fields)}` };
   const reported = lastReportedSeconds(s);
   return {
     row,
+    groupsKnown: thing.groups !== null,
     full: true,
     history: !!s?.reported && s.version !== null && s.version !== cached?.shadowVersion,
     reportedAt: reported === null ? null : new Date(reported * 1000).toISOString(),
@@ -91,7 +114,8 @@ export function planRow(thing: ObservedThing, nowMs: number, cached: CachedDevic
 }
 
 export function needsWrite(planned: PlannedRow, cached: CachedDevice | undefined): boolean {
-  return !cached || cached.removed || cached.hash !== planned.row.sync_hash;
+  if (!cached || cached.removed || cached.hash !== planned.row.sync_hash) return true;
+  return planned.groupsKnown && cached.groups !== groupsKey(planned.row.groups);
 }
 
 export interface PageResult {
@@ -111,20 +135,36 @@ export interface WriterTarget {
 export async function loadDeviceCache(t: WriterTarget): Promise<Map<string, CachedDevice>> {
   const cache = new Map<string, CachedDevice>();
   await t.db(async (tx) => {
-    const cursor = tx<{ thing_name: string; sync_hash: string; shadow_version: string | null; removed: boolean }[]>`
-      select thing_name, sync_hash, shadow_version, removed_at is not null as removed
+    const cursor = tx<{ thing_name: string; sync_hash: string; shadow_version: string | null; removed: boolean; groups: string[] }[]>`
+      select thing_name, sync_hash, shadow_version, removed_at is not null as removed, groups
       from public.devices where org_id = ${t.orgId} and integration_id = ${t.integrationId}`.cursor(5000);
     for await (const rows of cursor) {
       for (const r of rows) {
-        cache.set(r.thing_name, { hash: r.sync_hash, shadowVersion: r.shadow_version === null ? null : Number(r.shadow_version), removed: r.removed });
+        const shadowVersion = r.shadow_version === null ? null : Number(r.shadow_version);
+        cache.set(r.thing_name, { hash: r.sync_hash, shadowVersion, removed: r.removed, groups: groupsKey(r.groups) });
       }
     }
   });
   return cache;
 }
 
+/** A thing written or skipped while its memberships were unknown; `applyMemberships` settles it. */
+interface PendingGroups {
+  thingName: string;
+  /** Its row was written in this run (so a groups fix is a second write, not a new change). */
+  written: boolean;
+}
+
+export interface GroupsResult {
+  /** Rows whose only change in this run was their groups. */
+  newlyChanged: number;
+  /** Rows already written in this run and written again for their groups. */
+  rewritten: number;
+}
+
 export class DeviceWriter {
   readonly seen = new Set<string>();
+  private pendingGroups: PendingGroups[] = [];
 
   constructor(
     private readonly target: WriterTarget,
@@ -146,8 +186,10 @@ export class DeviceWriter {
       const cached = this.cache.get(thing.thingName);
       const planned = planRow(thing, nowMs, cached);
       if (!planned.full) result.shadowErrors++;
-      if (needsWrite(planned, cached)) plans.push(planned);
+      const write = needsWrite(planned, cached);
+      if (write) plans.push(planned);
       else result.unchanged++;
+      if (!planned.groupsKnown) this.pendingGroups.push({ thingName: thing.thingName, written: write });
       commandUpdates.push(...this.commands.observe(thing, planned.full ? planned.row : null));
     }
     result.commandsResolved = commandUpdates.length;
@@ -161,9 +203,54 @@ export class DeviceWriter {
       await checkpoint(tx, result);
     });
     for (const p of plans) {
-      this.cache.set(p.row.thing_name, { hash: p.row.sync_hash, shadowVersion: p.full ? p.row.shadow_version : (this.cache.get(p.row.thing_name)?.shadowVersion ?? null), removed: false });
+      const shadowVersion = p.full ? p.row.shadow_version : (this.cache.get(p.row.thing_name)?.shadowVersion ?? null);
+      this.cache.set(p.row.thing_name, { hash: p.row.sync_hash, shadowVersion, removed: false, groups: groupsKey(p.row.groups) });
     }
     return result;
+  }
+
+  /** Things whose groups still wait for the memberships. */
+  get pendingGroupCount(): number {
+    return this.pendingGroups.length;
+  }
+
+  /**
+   * Sets the groups of the things written or skipped before the memberships were known, where they
+   * differ from the row's, in batches that each end with `checkpoint` (like pages).
+   */
+  async applyMemberships(
+    membership: ReadonlyMap<string, readonly string[]>,
+    checkpoint: (tx: Tx, batch: GroupsResult) => Promise<void>,
+    batchSize = 5000,
+  ): Promise<GroupsResult> {
+    const total: GroupsResult = { newlyChanged: 0, rewritten: 0 };
+    const pending = this.pendingGroups;
+    this.pendingGroups = [];
+    for (let i = 0; i < pending.length; i += batchSize) {
+      const updates: { thing_name: string; groups: readonly string[]; written: boolean }[] = [];
+      for (const p of pending.slice(i, i + batchSize)) {
+        const groups = membership.get(p.thingName) ?? [];
+        const cached = this.cache.get(p.thingName);
+        if (cached && cached.groups !== groupsKey(groups)) updates.push({ thing_name: p.thingName, groups, written: p.written });
+      }
+      if (updates.length === 0) continue;
+      const batch: GroupsResult = {
+        newlyChanged: updates.filter((u) => !u.written).length,
+        rewritten: updates.filter((u) => u.written).length,
+      };
+      await this.target.db(async (tx) => {
+        await tx`
+          update public.devices d set groups = u.groups, synced_at = now()
+          from jsonb_to_recordset(${tx.json(updates.map(({ thing_name, groups }) => ({ thing_name, groups })) as never)}::jsonb)
+            as u(thing_name text, groups text[])
+          where d.org_id = ${this.target.orgId} and d.integration_id = ${this.target.integrationId} and d.thing_name = u.thing_name`;
+        await checkpoint(tx, batch);
+      });
+      for (const u of updates) this.cache.get(u.thing_name)!.groups = groupsKey(u.groups);
+      total.newlyChanged += batch.newlyChanged;
+      total.rewritten += batch.rewritten;
+    }
+    return total;
   }
 
   private async upsertFull(tx: Tx, plans: PlannedRow[]): Promise<number> {

@@ -1,7 +1,7 @@
 import { IoTClient, ListThingsCommand, SearchIndexCommand } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand, IoTDataPlaneClient, ListNamedShadowsForThingCommand, type GetThingShadowCommandOutput } from '@aws-sdk/client-iot-data-plane';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ObservedThing } from '../model';
 import type { ModeContext } from './context';
 import { fleetIndexPages, fromThingDocument, type IndexingInfo } from './fleet-index';
@@ -151,46 +151,34 @@ describe('registry', () => {
     await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
   });
 
-  it('reads shadows while the memberships are still loading, within the read-ahead bound, and groups every page', async () => {
-    const names = Array.from({ length: 6 }, (_, i) => `t${i}`);
+  it('yields pages before the memberships are loaded, with their groups unknown, and known ones after', async () => {
     iotMock
       .on(ListThingsCommand)
-      .resolvesOnce({ things: names.slice(0, 2).map((thingName) => ({ thingName })), nextToken: 'p2' })
-      .resolvesOnce({ things: names.slice(2, 4).map((thingName) => ({ thingName })), nextToken: 'p3' })
-      .resolvesOnce({ things: names.slice(4).map((thingName) => ({ thingName })) });
+      .resolvesOnce({ things: [{ thingName: 't0' }, { thingName: 't1' }], nextToken: 'p2' })
+      .resolvesOnce({ things: [{ thingName: 't2' }] });
     dataMock.on(GetThingShadowCommand).resolves({ payload: payload({ state: { reported: { battery: 1 } }, version: 1 }) });
     let loaded!: (m: Map<string, string[]>) => void;
-    const membership = new Promise<Map<string, string[]>>((resolve) => (loaded = resolve));
-    const pages = registryPages(context(), { membership, namedShadows: false, maxBufferedThings: 4 });
-    const first = pages.next();
-    // Two pages (4 things) are read ahead; the third page is listed but waits for room.
-    await vi.waitFor(() => expect(iotMock.commandCalls(ListThingsCommand)).toHaveLength(3));
-    await vi.waitFor(() => expect(dataMock.commandCalls(GetThingShadowCommand)).toHaveLength(4));
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    expect(dataMock.commandCalls(GetThingShadowCommand)).toHaveLength(4);
-    loaded(new Map([['t0', ['site-berlin']], ['t5', ['canary']]]));
-    const out = [(await first).value as ObservedThing[]];
-    for await (const page of pages) out.push(page);
-    expect(out.map((p) => p.map((t) => [t.thingName, t.groups]))).toEqual([
-      [['t0', ['site-berlin']], ['t1', []]],
-      [['t2', []], ['t3', []]],
-      [['t4', []], ['t5', ['canary']]],
+    const pending = new Promise<Map<string, string[]>>((resolve) => (loaded = resolve));
+    const pages = registryPages(context(), { membership: pending, namedShadows: false });
+    const first = await pages.next();
+    expect((first.value as ObservedThing[]).map((t) => [t.thingName, t.groups, t.shadow?.version])).toEqual([
+      ['t0', null, 1],
+      ['t1', null, 1],
     ]);
-    expect(dataMock.commandCalls(GetThingShadowCommand)).toHaveLength(6);
+    loaded(new Map([['t2', ['canary']]]));
+    await pending;
+    const rest: ObservedThing[][] = [];
+    for await (const page of pages) rest.push(page);
+    expect(rest.map((p) => p.map((t) => [t.thingName, t.groups]))).toEqual([[['t2', ['canary']]]]);
   });
 
-  it('fails when the memberships cannot be loaded, and leaves no reads running', async () => {
-    iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }, { thingName: 'b' }] });
-    let inFlight = 0;
-    dataMock.on(GetThingShadowCommand).callsFake(async () => {
-      inFlight++;
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return { payload: payload({ state: {}, version: 1 }) };
-    });
-    const membership = Promise.reject(awsError('AccessDeniedException', 403));
-    await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    expect(inFlight).toBe(0);
+  it('leaves a membership failure to the caller: the things are still read, with their groups unknown', async () => {
+    iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }] });
+    dataMock.on(GetThingShadowCommand).resolves({ payload: payload({ state: {}, version: 1 }) });
+    const failed = Promise.reject(awsError('AccessDeniedException', 403));
+    failed.catch(() => undefined);
+    const pages = await collect(registryPages(context(), { membership: failed, namedShadows: false }));
+    expect(pages.map((p) => p.map((t) => [t.thingName, t.groups]))).toEqual([[['a', null]]]);
   });
 
   it('surfaces a listing failure after the pages before it', async () => {

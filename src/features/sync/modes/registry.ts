@@ -23,8 +23,6 @@ function isFatal(error: unknown): boolean {
 export interface RegistryOptions {
   /** Direct group memberships by thing (loadGroupMembership), possibly still loading. */
   membership: ReadonlyMap<string, string[]> | Promise<ReadonlyMap<string, string[]>>;
-  /** Things read ahead while the memberships load (default DEFAULT_MAX_BUFFERED_THINGS). */
-  maxBufferedThings?: number;
   /** Also read named shadows (ListNamedShadowsForThing + GetThingShadow per name). */
   namedShadows: boolean;
 }
@@ -118,23 +116,23 @@ function registryThing(t: ThingAttribute): Omit<RegistryThing, 'shadow' | 'named
   };
 }
 
-/** Things read ahead of the consumer while memberships are still loading (roughly 1–2 KB each). */
-export const DEFAULT_MAX_BUFFERED_THINGS = 50_000;
-
 /**
  * Listing, shadow reads and the membership listing overlap: ListThings pages are fetched ahead, every
- * page's shadow reads share one pool of `shadowConcurrency` lanes (no idle tail per page), and pages
- * wait for the memberships only when they are yielded — with at most `maxBufferedThings` read ahead
- * meanwhile, and two pages' worth once the memberships are in.
+ * page's shadow reads share one pool of `shadowConcurrency` lanes (no idle tail per page), and a page
+ * yielded before the memberships are loaded carries `groups: null` (the writer settles them later).
+ * At most two pages' worth of things are read ahead of the consumer.
  */
 export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): ThingPages {
   const state: RegistryState = { shadowsDenied: false, namedDenied: false, failures: 0 };
   const lane = createLimiter(ctx.shadowConcurrency);
   const pageSize = Math.min(ctx.pageSize, LIST_PAGE_MAX);
-  let membership: ReadonlyMap<string, string[]> | null = null;
-  const membershipReady = Promise.resolve(opts.membership).then((m) => (membership = m));
-  membershipReady.catch(() => undefined); // awaited below; a failure surfaces there
-  const cap = () => (membership ? Math.max(2 * pageSize, ctx.shadowConcurrency) : (opts.maxBufferedThings ?? DEFAULT_MAX_BUFFERED_THINGS));
+  const known: { membership: ReadonlyMap<string, string[]> | null } = { membership: null };
+  // A failure is the engine's to report when it awaits the memberships after the listing.
+  Promise.resolve(opts.membership).then(
+    (m) => (known.membership = m),
+    () => undefined,
+  );
+  const cap = Math.max(2 * pageSize, ctx.shadowConcurrency);
 
   const queue: { size: number; reads: Promise<RegistryThing[]> }[] = [];
   let buffered = 0;
@@ -175,7 +173,7 @@ export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): T
       const pages = paginateListThings({ client: ctx.iot, pageSize }, {}, { abortSignal: ctx.signal });
       for await (const page of pages) {
         const things = (page.things ?? []).filter((t) => t.thingName);
-        while (!stopped && buffered > 0 && buffered + things.length > cap()) await changed();
+        while (!stopped && buffered > 0 && buffered + things.length > cap) await changed();
         if (stopped) return;
         const reads = Promise.all(things.map(readThing));
         reads.catch(() => undefined); // observed by the consumer in page order
@@ -192,9 +190,7 @@ export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): T
     }
   })();
 
-  void membershipReady.then(notify, notify);
   try {
-    const groups = await membershipReady;
     for (;;) {
       while (queue.length === 0 && !listed) await changed();
       const next = queue.shift();
@@ -207,7 +203,8 @@ export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): T
       }
       buffered -= next.size;
       notify();
-      yield things.map((t) => ({ ...t, groups: groups.get(t.thingName) ?? [] }));
+      const groups = known.membership;
+      yield things.map((t) => ({ ...t, groups: groups ? (groups.get(t.thingName) ?? []) : null }));
     }
     if (firstError !== undefined) throw firstError;
   } finally {
