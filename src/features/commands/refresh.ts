@@ -4,7 +4,7 @@ import { CommandTracker, type OpenCommand } from '@/features/sync/commands';
 import type { Connectivity, JsonObject, ObservedThing, ShadowState } from '@/features/sync/model';
 import { loadIntegration, type Db } from '@/features/sync/runs';
 import { shadowDocumentSchema } from '@/features/sync/schemas';
-import { DeviceWriter, type CachedDevice } from '@/features/sync/writer';
+import { DeviceWriter, groupsKey, type CachedDevice } from '@/features/sync/writer';
 import { awsFailure, openClients, type AwsDeps } from './aws';
 
 /**
@@ -157,7 +157,7 @@ export async function refreshDevice(deps: RefreshDeps, target: { orgId: string; 
     connectivity: cachedConnectivity(row, mode),
   };
   const cache = new Map<string, CachedDevice>([
-    [row.thing_name, { hash: row.sync_hash, shadowVersion: row.shadow_version === null ? null : Number(row.shadow_version), removed: false }],
+    [row.thing_name, { hash: row.sync_hash, shadowVersion: row.shadow_version === null ? null : Number(row.shadow_version), removed: false, groups: groupsKey(row.groups) }],
   ]);
   const writer = new DeviceWriter({ db, orgId: target.orgId, integrationId: row.integration_id }, cache, new CommandTracker(open, deps.wallNow));
   const page = await writer.writePage([thing], (deps.now ?? Date.now)(), async () => {});
