@@ -18,6 +18,7 @@ import { DEFAULT_RATES } from '../sim/quotas';
 import { ROOT, STATE_DIR, TEST_PORTS } from '../stack/config';
 import { applyBootstrap, pushMigrations } from '../stack/db';
 import { startPostgres } from '../stack/postgres';
+import { startSimulatorProcess } from './sim-process';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -88,33 +89,9 @@ function runChild<T>(file: string, childArgs: string[], env: NodeJS.ProcessEnv):
   });
 }
 
-async function startSimulator(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const main = path.join(ROOT, 'scripts', 'sim', 'main.ts');
-  // Frozen simulated clock: the fleet does not evolve between the two syncs of a case.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, '--port', '0', '--time-scale', '0', '--latency-ms', String(LATENCY_MS), '--quota-factor', '1'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /ready at (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+// Frozen simulated clock: the fleet does not evolve between the two syncs of a case.
+const startSimulator = () =>
+  startSimulatorProcess(['--time-scale', '0', '--latency-ms', String(LATENCY_MS), '--quota-factor', '1']);
 
 // --- simulator admin API --------------------------------------------------------------------------
 

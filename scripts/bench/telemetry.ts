@@ -3,45 +3,23 @@
 // 10,000 things in a child process, then the first answer (Timestream) and repeats (server cache).
 // Prints one JSON object.
 
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { DEFAULT_TIMESTREAM_DATABASE, DEFAULT_TIMESTREAM_TABLE, DEMO_CREDENTIALS, DEMO_REGION } from '../sim/config';
 import { STATE_DIR, TEST_PORTS } from '../stack/config';
 import { applyBootstrap, pushMigrations } from '../stack/db';
 import { startPostgres } from '../stack/postgres';
+import { startSimulatorProcess } from './sim-process';
 import { credentialsHint, encryptCredentials, generateKeyEntry, parseKeyring } from '../../src/lib/vault';
 
 const DEVICES = 10_000;
 const REPEATS = 25;
 const TARGET_REPEAT_MS = 20;
 
-async function startSimChild(things: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const main = fileURLToPath(new URL('../sim/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--things', String(things)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /ready at (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+const startSimChild = (things: number) => startSimulatorProcess(['--things', String(things)]);
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
