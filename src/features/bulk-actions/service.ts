@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { recordAudit } from '@/lib/audit';
+import { asServiceWithin } from '@/lib/service-role';
 import type { OrgContext } from '@/lib/context';
 import { AppError } from '@/lib/errors';
 import { requireOperator } from '@/features/commands/service';
@@ -52,15 +53,17 @@ export async function startBulkOperation(
       `The selection changed since the dry run (${input.expectedCount.toLocaleString('en')} → ${total.toLocaleString('en')} devices). Check the new count and confirm again.`,
     );
   }
-  const [operation] = await ctx.db<{ id: string }[]>`
+  // Service-only tables (the worker executes what they say); the snapshot filters by org and must
+  // match the count the member's own select returned above.
+  const [operation] = await asServiceWithin(ctx.db, () => ctx.db<{ id: string }[]>`
     insert into public.bulk_operations (org_id, kind, key, value, filter, total)
     values (${ctx.org.id}, ${input.spec.kind}, ${input.spec.key}, ${ctx.db.json(input.spec.value as postgres.JSONValue)},
             ${ctx.db.json(input.filter as postgres.JSONValue)}, ${total})
-    returning id`;
-  const items = await ctx.db`
+    returning id`);
+  const items = await asServiceWithin(ctx.db, () => ctx.db`
     insert into public.bulk_operation_items (org_id, operation_id, device_id, integration_id, thing_name)
     select ${ctx.org.id}, ${operation!.id}, d.id, d.integration_id, d.thing_name
-    from public.devices d where ${where}`;
+    from public.devices d where ${where}`);
   // The count and the snapshot ran in one transaction, so they agree.
   if (items.count !== total) throw new Error(`bulk snapshot holds ${items.count} items, expected ${total}`);
   // Desired values may carry configuration: the audit names the key, not the value.

@@ -1,6 +1,7 @@
 import { UpdateThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type postgres from 'postgres';
 import { recordAudit } from '@/lib/audit';
+import { asServiceWithin } from '@/lib/service-role';
 import type { OrgContext } from '@/lib/context';
 import { AppError } from '@/lib/errors';
 import { hasRole } from '@/lib/roles';
@@ -88,10 +89,11 @@ export async function sendCommand(ctx: OrgContext, input: SendCommandData, deps:
   } finally {
     aws.close();
   }
-  const [row] = await ctx.db<{ id: string; created_at: Date }[]>`
+  // Service-only table: the row records a write AWS accepted, which a member cannot forge.
+  const [row] = await asServiceWithin(ctx.db, () => ctx.db<{ id: string; created_at: Date }[]>`
     insert into public.device_commands (org_id, device_id, shadow_name, desired, shadow_version, timeout_seconds)
     values (${ctx.org.id}, ${device.id}, ${input.shadowName}, ${ctx.db.json(input.desired as postgres.JSONValue)}, ${shadowVersion}, ${input.timeoutSeconds})
-    returning id, created_at`;
+    returning id, created_at`);
   // Keys only: desired values may carry configuration that does not belong in an audit trail.
   await recordAudit(ctx, 'device.command_sent', { type: 'device', id: device.id }, {
     thingName: device.thingName,

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { recordAudit } from '@/lib/audit';
+import { asServiceWithin } from '@/lib/service-role';
 import type { PlatformIdentity } from '@/lib/aws/clients';
 import type { OrgContext } from '@/lib/context';
 import { asService } from '@/lib/db';
@@ -119,7 +120,7 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
   const token = credentials ? encryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: draft.integrationId }, credentials) : null;
   const hint = credentials ? credentialsHint(credentials.accessKeyId) : null;
   try {
-    await ctx.db`
+    await asServiceWithin(ctx.db, () => ctx.db`
       insert into public.integrations (
         id, org_id, name, region, auth_type, credentials, credentials_hint, role_arn, external_id,
         iot_data_endpoint, custom_endpoint, timestream_database, timestream_table,
@@ -128,7 +129,7 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
         ${draft.integrationId}, ${ctx.org.id}, ${details.name}, ${details.region}, ${details.authType}, ${token}, ${hint},
         ${roleArn}, ${roleArn ? draft.externalId : null}, ${report.endpoint}, ${details.customEndpoint},
         ${details.timestreamDatabase}, ${details.timestreamTable}, ${schedule.syncIntervalSeconds}, ${schedule.syncBudget},
-        'active', ${ctx.db.json(json(toStoredCapabilities(report)))}, ${report.testedAt})`;
+        'active', ${ctx.db.json(json(toStoredCapabilities(report)))}, ${report.testedAt})`);
   } catch (error) {
     if (isUniqueViolation(error, 'integrations_pkey')) {
       throw new AppError('CONFLICT', 'This wizard has already saved an integration. Reload the page to connect another account.');
@@ -199,14 +200,14 @@ export async function testIntegration(ctx: OrgContext, input: IntegrationRef, de
     auth: await storedAuth(ctx, integration, deps),
   });
   const stored = toStoredCapabilities(report);
-  await ctx.db`
+  await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
       iot_data_endpoint = coalesce(${report.endpoint}, iot_data_endpoint),
       last_tested_at = ${report.testedAt},
       last_error = ${lastErrorOf(report)},
       status = ${statusAfterTest(integration.status, report)}
-    where id = ${integration.id} and org_id = ${ctx.org.id}`;
+    where id = ${integration.id} and org_id = ${ctx.org.id}`);
   await recordAudit(ctx, 'integration.tested', { type: 'integration', id: integration.id }, {
     ok: report.canSave,
     authError: report.authFailure?.error ?? null,
@@ -248,7 +249,7 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
     if (report.authFailure) throw new AppError('PRECONDITION', `Nothing was changed: with these settings, ${report.authFailure.message.charAt(0).toLowerCase()}${report.authFailure.message.slice(1)}`);
   }
   const stored = report ? toStoredCapabilities(report) : null;
-  await ctx.db`
+  await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       name = ${next.name},
       sync_interval_seconds = ${next.syncIntervalSeconds},
@@ -259,7 +260,7 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
       capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
       iot_data_endpoint = coalesce(${report?.endpoint ?? null}, iot_data_endpoint),
       last_tested_at = ${report ? report.testedAt : ctx.db`last_tested_at`}
-    where id = ${current.id} and org_id = ${ctx.org.id}`;
+    where id = ${current.id} and org_id = ${ctx.org.id}`);
   await recordAudit(ctx, 'integration.updated', { type: 'integration', id: current.id }, { changes, retested: report !== null });
 }
 
@@ -267,9 +268,9 @@ export async function pauseIntegration(ctx: OrgContext, input: IntegrationRef): 
   requireAdmin(ctx);
   const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
   if (current.status === 'paused') return;
-  await ctx.db`
+  await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set status = 'paused', paused_reason = ${`Paused by ${ctx.user.email}`}
-    where id = ${current.id} and org_id = ${ctx.org.id}`;
+    where id = ${current.id} and org_id = ${ctx.org.id}`);
   await recordAudit(ctx, 'integration.paused', { type: 'integration', id: current.id }, { previousStatus: current.status });
 }
 
@@ -278,9 +279,9 @@ export async function resumeIntegration(ctx: OrgContext, input: IntegrationRef):
   const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
   if (current.status !== 'paused') return;
   const status: IntegrationStatus = current.lastError ? 'error' : 'active';
-  await ctx.db`
+  await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set status = ${status}, paused_reason = null
-    where id = ${current.id} and org_id = ${ctx.org.id}`;
+    where id = ${current.id} and org_id = ${ctx.org.id}`);
   await recordAudit(ctx, 'integration.resumed', { type: 'integration', id: current.id }, { status });
 }
 
@@ -304,7 +305,7 @@ export async function rotateCredentials(ctx: OrgContext, input: RotateCredential
   if (refused) throw new AppError('PRECONDITION', `The new keys were not saved. ${refused.message}`);
   const token = encryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: current.id }, credentials);
   const hint = credentialsHint(credentials.accessKeyId);
-  await ctx.db`
+  await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       credentials = ${token},
       credentials_hint = ${hint},
@@ -313,7 +314,7 @@ export async function rotateCredentials(ctx: OrgContext, input: RotateCredential
       last_tested_at = ${report.testedAt},
       last_error = null,
       status = ${current.status === 'paused' ? 'paused' : 'active'}
-    where id = ${current.id} and org_id = ${ctx.org.id}`;
+    where id = ${current.id} and org_id = ${ctx.org.id}`);
   await recordAudit(ctx, 'integration.credentials_rotated', { type: 'integration', id: current.id }, {
     previousHint: current.credentialsHint,
     credentialsHint: hint,
