@@ -20,7 +20,7 @@ import {
 /**
  * Row Level Security and column privileges of `integrations`, per persona: owner, admin, operator
  * and viewer of org A, the owner of org B, and an anonymous caller. The vault token is readable by
- * none of them; org B sees and changes nothing of org A.
+ * none of them; org B sees and changes nothing of org A. Admins delete; only the server saves and edits.
  */
 let orgA: TestOrg;
 let orgB: TestOrg;
@@ -121,41 +121,54 @@ describe('writing', () => {
     expect(count!.n).toBe(2);
   });
 
-  it('admins and owners create integrations, recorded as theirs; nobody forges the creator', async () => {
+  // Saving and editing an integration is the server's (lib/service-role), after its preflight: the
+  // External ID, role ARN, endpoints and token must be ones Fleetline generated, checked or encrypted.
+  it('admins and owners cannot insert an integration directly either, nor pick its External ID', async () => {
     for (const user of [orgA.members.admin, orgA.members.owner]) {
-      const [row] = await as(user, (db) => insertAccessKeys(db, orgA.id, `created-${user.id.slice(0, 8)}`));
-      expect(row!.created_by).toBe(user.id);
-      const [stored] = await adminSql()<{ org_id: string; credentials: string }[]>`
-        select org_id, credentials from public.integrations where id = ${row!.id}`;
-      expect(decryptCredentials(testKeyring(), { orgId: stored!.org_id, integrationId: row!.id }, stored!.credentials)).toEqual(TEST_AWS_CREDENTIALS);
-      await adminSql()`delete from public.integrations where id = ${row!.id}`;
+      await expect(as(user, (db) => insertAccessKeys(db, orgA.id, `direct-${user.id.slice(0, 8)}`))).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as(user, (db) => db`
+          insert into public.integrations (org_id, name, region, auth_type, role_arn, external_id)
+          values (${orgA.id}, 'chosen-external-id', 'us-east-1', 'assume_role', 'arn:aws:iam::123456789012:role/X', 'another-tenants-external-id')`),
+      ).rejects.toMatchObject({ code: '42501' });
     }
-    await expect(
-      as(orgA.members.admin, (db) => db`
-        insert into public.integrations (org_id, name, region, auth_type, role_arn, external_id, created_by)
-        values (${orgA.id}, 'forged', 'us-east-1', 'assume_role', 'arn:aws:iam::123456789012:role/X', 'ext-forged', ${orgA.members.owner.id})`),
-    ).rejects.toMatchObject({ code: '42501' });
+    const [count] = await adminSql()<{ n: number }[]>`select count(*)::int as n from public.integrations where org_id = ${orgA.id}`;
+    expect(count!.n).toBe(2);
   });
 
-  it('operators, viewers and members of B update nothing of A; admins do, including a credential rotation', async () => {
-    for (const user of [orgA.members.operator, orgA.members.viewer, stranger]) {
-      const rows = await as(user, (db) => db`update public.integrations set status = 'paused' where id = ${keysA.id} returning id`);
-      expect(rows).toHaveLength(0);
-    }
-    const renamed = await as(orgA.members.admin, (db) => db`update public.integrations set sync_interval_seconds = 600 where id = ${keysA.id} returning id`);
-    expect(renamed).toHaveLength(1);
+  const EDITS = {
+    name: 'renamed',
+    sync_interval_seconds: 600,
+    sync_budget: 1,
+    status: 'active',
+    paused_reason: 'x',
+    capabilities: '{}',
+    last_error: 'x',
+    last_sync_at: '2030-01-01T00:00:00Z',
+    last_tested_at: '2030-01-01T00:00:00Z',
+    custom_endpoint: 'http://169.254.169.254',
+    iot_data_endpoint: '127.0.0.1',
+    external_id: 'another-tenants-external-id',
+    role_arn: 'arn:aws:iam::123456789012:role/Victim',
+    credentials_hint: 'AKIA…0000',
+    timestream_database: 'other_db',
+    region: 'us-west-2',
+  } as const;
 
-    const rotatedCredentials = { accessKeyId: 'AKIAFLEETLINETEST002', secretAccessKey: 'fleetline/test/secret/1111111111111111111' };
-    const token = encryptCredentials(testKeyring(), { orgId: orgA.id, integrationId: keysA.id }, rotatedCredentials);
-    const rotated = await as(orgA.members.owner, (db) => db`
-      update public.integrations set credentials = ${token}, credentials_hint = ${credentialsHint(rotatedCredentials.accessKeyId)}
-      where id = ${keysA.id} returning id, credentials_hint`);
-    expect(rotated).toEqual([{ id: keysA.id, credentials_hint: 'AKIA…T002' }]);
-    const [row] = await adminSql()<{ credentials: string; sync_interval_seconds: number; status: string }[]>`
-      select credentials, sync_interval_seconds, status from public.integrations where id = ${keysA.id}`;
-    expect(row).toMatchObject({ sync_interval_seconds: 600, status: 'pending' });
-    expect(decryptCredentials(testKeyring(), { orgId: orgA.id, integrationId: keysA.id }, row!.credentials)).toEqual(rotatedCredentials);
-    keysA.token = row!.credentials;
+  it.each(Object.keys(EDITS))('no member (not even the owner) updates %s directly', async (column) => {
+    for (const user of [...ORG_ROLES.map((r) => orgA.members[r]), stranger]) {
+      await expect(
+        as(user, (db) => db`update public.integrations set ${db(column)} = ${EDITS[column as keyof typeof EDITS]} where id = ${keysA.id}`),
+      ).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
+  it('no member rotates the stored token directly, and the row is as it was', async () => {
+    const token = encryptCredentials(testKeyring(), { orgId: orgA.id, integrationId: keysA.id }, { accessKeyId: 'AKIAFLEETLINETEST002', secretAccessKey: 'x'.repeat(40) });
+    await expect(as(orgA.members.owner, (db) => db`update public.integrations set credentials = ${token} where id = ${keysA.id}`)).rejects.toMatchObject({ code: '42501' });
+    const [row] = await adminSql()<{ credentials: string; name: string; status: string; sync_interval_seconds: number }[]>`
+      select credentials, name, status, sync_interval_seconds from public.integrations where id = ${keysA.id}`;
+    expect(row).toEqual({ credentials: keysA.token, name: keysA.name, status: 'pending', sync_interval_seconds: 300 });
   });
 
   it('nobody moves an integration to another organization or rewrites its creator', async () => {
