@@ -113,6 +113,52 @@ export function planRow(thing: ObservedThing, nowMs: number, cached: CachedDevic
   };
 }
 
+/**
+ * The fingerprint of a row that no longer shows the answer its fingerprint stood for (a user action
+ * changed it after AWS accepted the change). No planned row hashes to it, so the next sync rewrites
+ * the row from whatever AWS then holds, even when AWS went back to the fingerprinted answer.
+ */
+export const INVALIDATED_FINGERPRINT = '';
+
+/** A registry change AWS accepted, written into cached rows by the action that made it. */
+export type AttributeEdit =
+  /** The attributes AWS holds now (UpdateThing's result, or DescribeThing). */
+  | { kind: 'replace'; attributes: Record<string, string> }
+  /** One key set on every listed device; an empty value removed it (AttributePayload merge). */
+  | { kind: 'merge'; key: string; value: string };
+
+/**
+ * Writes attribute edits into cached rows and invalidates their fingerprints (see above). With the
+ * registry version AWS answered, a row that already shows a later version (a sync read it after
+ * this edit) is left alone; without one (`null`) the version is cleared, so the next edit reads it.
+ */
+export async function writeAttributeEdit(
+  tx: Tx,
+  target: { orgId: string; deviceIds: readonly string[] },
+  edit: AttributeEdit,
+  registryVersion: number | null,
+): Promise<number> {
+  if (target.deviceIds.length === 0) return 0;
+  const attributes =
+    edit.kind === 'replace'
+      ? tx`${tx.json(edit.attributes)}::jsonb`
+      : edit.value === ''
+        ? tx`attributes - ${edit.key}::text`
+        : tx`attributes || ${tx.json({ [edit.key]: edit.value })}::jsonb`;
+  const rows = await tx`
+    with e as (
+      select d.id, ${attributes} as attributes from public.devices d
+      where d.org_id = ${target.orgId} and d.id = any(${target.deviceIds as string[]}::uuid[])
+        and (${registryVersion}::bigint is null or d.registry_version is null or d.registry_version <= ${registryVersion}::bigint)
+    )
+    update public.devices d set attributes = e.attributes,
+      display_name = coalesce(e.attributes ->> 'displayName', e.attributes ->> 'name'),
+      registry_version = ${registryVersion}::bigint, sync_hash = ${INVALIDATED_FINGERPRINT}
+    from e where d.id = e.id
+    returning d.id`;
+  return rows.length;
+}
+
 export function needsWrite(planned: PlannedRow, cached: CachedDevice | undefined): boolean {
   if (!cached || cached.removed || cached.hash !== planned.row.sync_hash) return true;
   return planned.groupsKnown && cached.groups !== groupsKey(planned.row.groups);
