@@ -15,7 +15,9 @@ import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, test
 import { createSimIntegration, devicesOf, fleetDifferences, readFleet, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { syncClientsFactory } from './clients';
 import { runSync, type RunSummary } from './engine';
-import { writeAttributeEdit } from './writer';
+import { CommandTracker } from './commands';
+import type { ObservedThing } from './model';
+import { DeviceWriter, loadDeviceCache, writeAttributeEdit } from './writer';
 
 /**
  * Rows changed by a user action (attribute edit, bulk attribute set) are corrected by the next sync
@@ -124,7 +126,7 @@ describe.each(['fleet_index', 'registry'] as const)('in %s mode', (mode) => {
   });
 });
 
-describe('the attribute edit writer', () => {
+describe('stale answers', () => {
   it('leaves a row that already shows a later registry version than the edit answered', async () => {
     const device = await pick(integrations.registry, 2);
     const shown = Number(device.registry_version);
@@ -134,5 +136,44 @@ describe('the attribute edit writer', () => {
     expect(await pick(integrations.registry, 2)).toEqual(device);
     expect(await asService((tx) => writeAttributeEdit(tx, { orgId: org.id, deviceIds: [device.id] }, edit, shown))).toBe(1);
     expect((await pick(integrations.registry, 2)).attributes.room).toBe('old-answer');
+  });
+
+  it('an answer read before another writer wrote a newer shadow or registry version leaves that row alone', async () => {
+    const target = { db: asService, orgId: org.id, integrationId: integrations.registry.id };
+    const [row] = await adminSql()<{ id: string; thing_name: string; shadow: NonNullable<ObservedThing['shadow']>; shadow_version: string; registry_version: string; attributes: Record<string, string>; thing_type: string | null; groups: string[] }[]>`
+      select id, thing_name, shadow, shadow_version, registry_version, attributes, thing_type, groups
+      from public.devices where integration_id = ${target.integrationId} order by thing_name offset 3 limit 1`;
+    const v = Number(row!.shadow_version);
+    const r = Number(row!.registry_version);
+    const answer = (shadowVersion: number, registryVersion: number, battery: number): ObservedThing => ({
+      thingName: row!.thing_name,
+      thingType: row!.thing_type,
+      attributes: row!.attributes,
+      groups: row!.groups,
+      registryVersion,
+      shadow: { ...row!.shadow, reported: { ...(row!.shadow.reported ?? {}), battery }, version: shadowVersion },
+      namedShadows: null,
+      connectivity: null,
+    });
+    const writer = async (since: Date) => new DeviceWriter(target, await loadDeviceCache(target), new CommandTracker([]), since);
+    const current = async () =>
+      (await adminSql()<{ shadow_version: string; registry_version: string; battery: number; room: string | null }[]>`
+        select shadow_version, registry_version, battery, attributes->>'room' as room from public.devices where id = ${row!.id}`)[0]!;
+
+    // A sync reads this device's shadow (version v + 1); a refresh reads and writes version v + 2 first.
+    const sync = await writer(new Date());
+    await (await writer(new Date())).writePage([answer(v + 2, r, 22)], sim.control.now(), async () => {});
+    await sync.writePage([answer(v + 1, r, 11)], sim.control.now(), async () => {});
+    expect(await current()).toMatchObject({ shadow_version: String(v + 2), battery: 22 });
+
+    // An edit answered registry version r + 1 while a sync held an answer of version r.
+    const sync2 = await writer(new Date());
+    await asService((tx) => writeAttributeEdit(tx, { orgId: org.id, deviceIds: [row!.id] }, { kind: 'merge', key: 'room', value: 'edited' }, r + 1));
+    await sync2.writePage([answer(v + 3, r, 33)], sim.control.now(), async () => {});
+    expect(await current()).toMatchObject({ shadow_version: String(v + 2), registry_version: String(r + 1), room: 'edited' });
+
+    // An answer read after those writes wins even with lower versions (a shadow deleted and recreated restarts at 0).
+    await (await writer(new Date())).writePage([answer(1, 1, 44)], sim.control.now(), async () => {});
+    expect(await current()).toMatchObject({ shadow_version: '1', registry_version: '1', battery: 44, room: row!.attributes.room ?? null });
   });
 });

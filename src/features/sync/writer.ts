@@ -153,7 +153,7 @@ export async function writeAttributeEdit(
     )
     update public.devices d set attributes = e.attributes,
       display_name = coalesce(e.attributes ->> 'displayName', e.attributes ->> 'name'),
-      registry_version = ${registryVersion}::bigint, sync_hash = ${INVALIDATED_FINGERPRINT}
+      registry_version = ${registryVersion}::bigint, sync_hash = ${INVALIDATED_FINGERPRINT}, synced_at = now()
     from e where d.id = e.id
     returning d.id`;
   return rows.length;
@@ -212,10 +212,16 @@ export class DeviceWriter {
   readonly seen = new Set<string>();
   private pendingGroups: PendingGroups[] = [];
 
+  /**
+   * @param answersSince no answer this writer gets was read before this time. A row another writer
+   * wrote after it with a later shadow or registry version holds a newer answer, and is left alone
+   * (its own fingerprint stays, so the next sync still compares against what the row shows).
+   */
   constructor(
     private readonly target: WriterTarget,
     private readonly cache: Map<string, CachedDevice>,
     private readonly commands: CommandTracker,
+    private readonly answersSince: Date = new Date(),
   ) {}
 
   /**
@@ -331,6 +337,8 @@ export class DeviceWriter {
           temperature = excluded.temperature, shadow = excluded.shadow, shadow_version = excluded.shadow_version,
           named_shadows = coalesce(excluded.named_shadows, d.named_shadows), sync_hash = excluded.sync_hash,
           removed_at = null, synced_at = now()
+        where d.synced_at < ${this.answersSince}
+          or not (coalesce(excluded.shadow_version < d.shadow_version, false) or coalesce(excluded.registry_version < d.registry_version, false))
         returning d.id, d.thing_name
       ), hist as (
         insert into public.device_shadow_history (org_id, device_id, shadow_version, reported, reported_at)
@@ -355,7 +363,8 @@ export class DeviceWriter {
       on conflict (integration_id, thing_name) do update set
         display_name = excluded.display_name, thing_type = excluded.thing_type, attributes = excluded.attributes,
         groups = excluded.groups, registry_version = coalesce(excluded.registry_version, d.registry_version),
-        sync_hash = excluded.sync_hash, removed_at = null, synced_at = now()`;
+        sync_hash = excluded.sync_hash, removed_at = null, synced_at = now()
+      where d.synced_at < ${this.answersSince} or not coalesce(excluded.registry_version < d.registry_version, false)`;
   }
 
   /** Things the cache holds (and not yet removed) that this run's complete listing did not contain. */
