@@ -9,6 +9,8 @@ import { deriveDeviceState, lastReportedSeconds } from './status';
  * registry versions, connectivity, status) or their groups changed; batched upserts on
  * (integration_id, thing_name). Groups stay outside the fingerprint so that registry mode can write
  * a page before the memberships are loaded and set the groups afterwards (`applyMemberships`).
+ * User actions that change cached rows write through `writeAttributeEdit`, which invalidates the
+ * fingerprint, so the next sync corrects the row whatever AWS holds by then.
  */
 
 export interface DeviceRow {
