@@ -36,6 +36,7 @@ const schemas = {
     errorRate: rate.optional(),
     resetRate: rate.optional(),
     operations: z.array(z.string()).nullable().optional(),
+    things: z.array(z.string()).nullable().optional(),
     seed: z.number().int().optional(),
   }),
   behaviour: z.object({

@@ -96,6 +96,16 @@ describe('faults', () => {
     expect(sim.control.getCounters().faults.errors).toBe(2);
   });
 
+  it('limits faults to requests about the named things', async () => {
+    sim.control.setFaults({ errorRate: 1, things: ['sensor-000002'] });
+    const { iot, data } = clients(sim, { maxAttempts: 1 });
+    const err = await failure(data.send(new GetThingShadowCommand({ thingName: 'sensor-000002' })));
+    expect([500, 503]).toContain(err.$metadata.httpStatusCode);
+    await data.send(new GetThingShadowCommand({ thingName: 'sensor-000003' }));
+    await iot.send(new ListThingsCommand({}));
+    expect(sim.control.getCounters().faults.errors).toBe(1);
+  });
+
   it('drops connections when asked to', async () => {
     sim.control.setFaults({ resetRate: 1, operations: ['DescribeThing'] });
     const { iot } = clients(sim, { maxAttempts: 2 });

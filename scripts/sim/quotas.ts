@@ -121,9 +121,11 @@ export interface FaultSettings {
   resetRate: number;
   /** Limit faults to these operations (e.g. ["ListThings"]); null = all. */
   operations: string[] | null;
+  /** Limit faults to requests about these things (data-plane calls that name one); null = all. */
+  things: string[] | null;
   seed: number;
 }
 
 export function defaultFaults(): FaultSettings {
-  return { latencyMs: [0, 0], errorRate: 0, resetRate: 0, operations: null, seed: 1 };
+  return { latencyMs: [0, 0], errorRate: 0, resetRate: 0, operations: null, things: null, seed: 1 };
 }

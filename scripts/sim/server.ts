@@ -227,7 +227,10 @@ export function createRequestHandler(sim: Simulator) {
         );
       }
 
-      const faultApplies = faults.operations === null || faults.operations.includes(operation);
+      const thing = resolved.route?.perThing ? resolved.params[resolved.route.perThing] : undefined;
+      const faultApplies =
+        (faults.operations === null || faults.operations.includes(operation)) &&
+        (faults.things === null || (thing !== undefined && faults.things.includes(thing)));
       if (faultApplies && faults.resetRate > 0 && random() < faults.resetRate) {
         sim.counters.faults.resets++;
         req.socket.destroy();
@@ -240,7 +243,6 @@ export function createRequestHandler(sim: Simulator) {
           : serviceError(service, 'unavailable', 'Service unavailable (injected by the fleet simulator).');
       }
 
-      const thing = resolved.route?.perThing ? resolved.params[resolved.route.perThing] : undefined;
       if (!sim.quotas.take(`${accountId}/${auth.region}`, operation, thing)) {
         sim.count('throttled', counterKey, accountId);
         throw serviceError(service, 'throttling', 'Rate exceeded');

@@ -9,6 +9,7 @@ import { writeDesired } from '@/features/commands/service';
 import { abortError, QuotaGovernor, type Clock, type RetryPolicy } from '@/features/sync/quota';
 import { mapLimit } from '@/features/sync/pipeline';
 import { loadIntegration, type Db, type IntegrationForSync } from '@/features/sync/runs';
+import { writeAttributeEdit } from '@/features/sync/writer';
 import type { BulkKind } from './schemas';
 
 /**
@@ -227,10 +228,8 @@ async function record(tx: Tx, op: Operation, workerId: string, results: ItemResu
   }
   if (op.kind === 'set_attribute' && ok.length > 0) {
     // The registry version moved on in AWS; unknown until the next registry sync reads it.
-    const change = op.value === '' ? tx`attributes - ${op.key}` : tx`attributes || ${tx.json({ [op.key]: String(op.value) })}`;
-    await tx`
-      update public.devices set attributes = ${change}, registry_version = null
-      where org_id = ${op.org_id} and id = any(${ok.map((r) => r.device_id)}::uuid[])`;
+    const edit = { kind: 'merge', key: op.key, value: String(op.value) } as const;
+    await writeAttributeEdit(tx, { orgId: op.org_id, deviceIds: ok.map((r) => r.device_id) }, edit, null);
   }
   const records = results.map((r) => ({ id: r.id, status: r.status, error: r.error, command_id: commandIds.get(r.device_id) ?? null }));
   await tx`

@@ -127,6 +127,7 @@ export async function refreshDevice(deps: RefreshDeps, target: { orgId: string; 
   }
   let shadow: ShadowState | null;
   let namedShadows: Record<string, ShadowState> | null = null;
+  const readFrom = new Date();
   try {
     shadow = await readShadow(aws.clients.iotData, row.thing_name, undefined, aws.signal);
     const names = [...new Set(open.map((c) => c.shadowName).filter((n): n is string => n !== null))];
@@ -159,7 +160,7 @@ export async function refreshDevice(deps: RefreshDeps, target: { orgId: string; 
   const cache = new Map<string, CachedDevice>([
     [row.thing_name, { hash: row.sync_hash, shadowVersion: row.shadow_version === null ? null : Number(row.shadow_version), removed: false, groups: groupsKey(row.groups) }],
   ]);
-  const writer = new DeviceWriter({ db, orgId: target.orgId, integrationId: row.integration_id }, cache, new CommandTracker(open, deps.wallNow));
+  const writer = new DeviceWriter({ db, orgId: target.orgId, integrationId: row.integration_id }, cache, new CommandTracker(open, deps.wallNow), readFrom);
   const page = await writer.writePage([thing], (deps.now ?? Date.now)(), async () => {});
   return { state: 'refreshed', commandsResolved: page.commandsResolved };
 }

@@ -7,6 +7,7 @@ import { awsFailure, integrationForWrite, openClients, type AwsDeps } from '@/fe
 import { getDeviceTargetOrThrow } from '@/features/commands/queries';
 import { requireOperator } from '@/features/commands/service';
 import type { Db } from '@/features/sync/runs';
+import { writeAttributeEdit } from '@/features/sync/writer';
 import { MAX_ATTRIBUTES_TYPED, MAX_ATTRIBUTES_UNTYPED, type UpdateAttributeInput } from './schemas';
 
 /**
@@ -34,13 +35,9 @@ async function describe(iot: IoTClient, thingName: string, signal: AbortSignal) 
   return { attributes: out.attributes ?? {}, version: out.version ?? null };
 }
 
-/** Writes what AWS now holds into the cached row (the sync would write the same at its next run). */
+/** Writes what AWS now holds into the cached row; the sync's writer invalidates its fingerprint. */
 async function updateCache(db: Db, orgId: string, deviceId: string, attributes: Record<string, string>, version: number | null) {
-  const displayName = attributes.displayName ?? attributes.name ?? null;
-  await db((tx) => tx`
-    update public.devices set attributes = ${tx.json(attributes)}, display_name = ${displayName},
-      registry_version = coalesce(${version}::bigint, registry_version)
-    where id = ${deviceId} and org_id = ${orgId}`);
+  await db((tx) => writeAttributeEdit(tx, { orgId, deviceIds: [deviceId] }, { kind: 'replace', attributes }, version));
 }
 
 function checkLimits(input: UpdateAttributeInput, device: { thingType: string | null; attributes: Record<string, string> }) {

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  sim.control.setFaults({ errorRate: 0, resetRate: 0, operations: null });
+  sim.control.setFaults({ errorRate: 0, resetRate: 0, operations: null, things: null });
   sim.control.setQuotas({ enabled: false, factor: 1, rates: {} });
 });
 
@@ -72,6 +72,43 @@ describe('under injected 5xx, dropped connections and throttling', () => {
       select api_calls, throttled, api_stats from public.sync_runs where id = ${run.runId}`;
     expect(row).toMatchObject({ api_calls: run.apiCalls, throttled: run.throttled });
     expect(Object.values(row!.api_stats).reduce((n, s) => n + s.throttled, 0)).toBe(run.throttled);
+  });
+});
+
+describe('one thing whose shadow cannot be read (registry mode)', () => {
+  it('keeps that device and its cached shadow, counts it in shadow_errors, and finishes the run', async () => {
+    const integration = await createSimIntegration(org, sim, { credentials: SECOND_CREDENTIALS });
+    const deps = simSyncDeps(sim, { tuning: { listPageSize: 12 } });
+    expect(ran(await runSync(deps, { integrationId: integration.id, trigger: 'manual' })).status).toBe('succeeded');
+    const before = await devicesOf(integration.id);
+    sim.control.advanceTime(30 * 60_000); // online devices report new shadow versions
+
+    // Every attempt at this thing's shadows fails (after the client's retries); the listing stays intact.
+    const victim = 'sensor-000057';
+    sim.control.setFaults({ errorRate: 1, operations: ['GetThingShadow', 'ListNamedShadowsForThing'], things: [victim] });
+    const run = ran(await runSync(deps, { integrationId: integration.id, trigger: 'manual' }));
+    sim.control.setFaults({ errorRate: 0, operations: null, things: null });
+
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'registry', completeListing: true, error: null });
+    expect(run.counters).toMatchObject({ thingsSeen: 150, devicesRemoved: 0, shadowErrors: 1 });
+    expect(run.warnings.join(' ')).toMatch(new RegExp(`GetThingShadow failed for ${victim}`));
+    const [row] = await adminSql()<{ status: string; shadow_errors: number; devices_removed: number }[]>`
+      select status, shadow_errors, devices_removed from public.sync_runs where id = ${run.runId}`;
+    expect(row).toEqual({ status: 'succeeded', shadow_errors: 1, devices_removed: 0 });
+
+    const after = await devicesOf(integration.id);
+    expect([...after.values()].filter((d) => d.removed_at)).toEqual([]);
+    const kept = after.get(victim)!;
+    expect({ shadow: kept.shadow, shadow_version: kept.shadow_version }).toEqual({ shadow: before.get(victim)!.shadow, shadow_version: before.get(victim)!.shadow_version });
+    const fleet = await readFleet(sim, SECOND_CREDENTIALS);
+    expect(fleet.get(victim)!.shadowVersion).not.toBe(Number(kept.shadow_version)); // AWS moved on: the row is really stale
+    const others = (m: Map<string, unknown>) => new Map([...m].filter(([name]) => name !== victim));
+    expect(fleetDifferences(others(fleet) as typeof fleet, others(after) as typeof after)).toEqual([]);
+    expect([...after.values()].filter((d) => d.shadow_version !== before.get(d.thing_name)!.shadow_version).length).toBeGreaterThan(10);
+
+    // Once the shadow can be read again, the next run catches up.
+    expect(ran(await runSync(deps, { integrationId: integration.id, trigger: 'manual' })).counters.shadowErrors).toBe(0);
+    expect(fleetDifferences(fleet, await devicesOf(integration.id))).toEqual([]);
   });
 });
 

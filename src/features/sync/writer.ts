@@ -9,6 +9,8 @@ import { deriveDeviceState, lastReportedSeconds } from './status';
  * registry versions, connectivity, status) or their groups changed; batched upserts on
  * (integration_id, thing_name). Groups stay outside the fingerprint so that registry mode can write
  * a page before the memberships are loaded and set the groups afterwards (`applyMemberships`).
+ * User actions that change cached rows write through `writeAttributeEdit`, which invalidates the
+ * fingerprint, so the next sync corrects the row whatever AWS holds by then.
  */
 
 export interface DeviceRow {
@@ -113,6 +115,52 @@ export function planRow(thing: ObservedThing, nowMs: number, cached: CachedDevic
   };
 }
 
+/**
+ * The fingerprint of a row that no longer shows the answer its fingerprint stood for (a user action
+ * changed it after AWS accepted the change). No planned row hashes to it, so the next sync rewrites
+ * the row from whatever AWS then holds, even when AWS went back to the fingerprinted answer.
+ */
+export const INVALIDATED_FINGERPRINT = '';
+
+/** A registry change AWS accepted, written into cached rows by the action that made it. */
+export type AttributeEdit =
+  /** The attributes AWS holds now (UpdateThing's result, or DescribeThing). */
+  | { kind: 'replace'; attributes: Record<string, string> }
+  /** One key set on every listed device; an empty value removed it (AttributePayload merge). */
+  | { kind: 'merge'; key: string; value: string };
+
+/**
+ * Writes attribute edits into cached rows and invalidates their fingerprints (see above). With the
+ * registry version AWS answered, a row that already shows a later version (a sync read it after
+ * this edit) is left alone; without one (`null`) the version is cleared, so the next edit reads it.
+ */
+export async function writeAttributeEdit(
+  tx: Tx,
+  target: { orgId: string; deviceIds: readonly string[] },
+  edit: AttributeEdit,
+  registryVersion: number | null,
+): Promise<number> {
+  if (target.deviceIds.length === 0) return 0;
+  const attributes =
+    edit.kind === 'replace'
+      ? tx`${tx.json(edit.attributes)}::jsonb`
+      : edit.value === ''
+        ? tx`attributes - ${edit.key}::text`
+        : tx`attributes || ${tx.json({ [edit.key]: edit.value })}::jsonb`;
+  const rows = await tx`
+    with e as (
+      select d.id, ${attributes} as attributes from public.devices d
+      where d.org_id = ${target.orgId} and d.id = any(${target.deviceIds as string[]}::uuid[])
+        and (${registryVersion}::bigint is null or d.registry_version is null or d.registry_version <= ${registryVersion}::bigint)
+    )
+    update public.devices d set attributes = e.attributes,
+      display_name = coalesce(e.attributes ->> 'displayName', e.attributes ->> 'name'),
+      registry_version = ${registryVersion}::bigint, sync_hash = ${INVALIDATED_FINGERPRINT}, synced_at = now()
+    from e where d.id = e.id
+    returning d.id`;
+  return rows.length;
+}
+
 export function needsWrite(planned: PlannedRow, cached: CachedDevice | undefined): boolean {
   if (!cached || cached.removed || cached.hash !== planned.row.sync_hash) return true;
   return planned.groupsKnown && cached.groups !== groupsKey(planned.row.groups);
@@ -166,10 +214,16 @@ export class DeviceWriter {
   readonly seen = new Set<string>();
   private pendingGroups: PendingGroups[] = [];
 
+  /**
+   * @param answersSince no answer this writer gets was read before this time. A row another writer
+   * wrote after it with a later shadow or registry version holds a newer answer, and is left alone
+   * (its own fingerprint stays, so the next sync still compares against what the row shows).
+   */
   constructor(
     private readonly target: WriterTarget,
     private readonly cache: Map<string, CachedDevice>,
     private readonly commands: CommandTracker,
+    private readonly answersSince: Date = new Date(),
   ) {}
 
   /**
@@ -285,6 +339,8 @@ export class DeviceWriter {
           temperature = excluded.temperature, shadow = excluded.shadow, shadow_version = excluded.shadow_version,
           named_shadows = coalesce(excluded.named_shadows, d.named_shadows), sync_hash = excluded.sync_hash,
           removed_at = null, synced_at = now()
+        where d.synced_at < ${this.answersSince}
+          or not (coalesce(excluded.shadow_version < d.shadow_version, false) or coalesce(excluded.registry_version < d.registry_version, false))
         returning d.id, d.thing_name
       ), hist as (
         insert into public.device_shadow_history (org_id, device_id, shadow_version, reported, reported_at)
@@ -309,7 +365,8 @@ export class DeviceWriter {
       on conflict (integration_id, thing_name) do update set
         display_name = excluded.display_name, thing_type = excluded.thing_type, attributes = excluded.attributes,
         groups = excluded.groups, registry_version = coalesce(excluded.registry_version, d.registry_version),
-        sync_hash = excluded.sync_hash, removed_at = null, synced_at = now()`;
+        sync_hash = excluded.sync_hash, removed_at = null, synced_at = now()
+      where d.synced_at < ${this.answersSince} or not coalesce(excluded.registry_version < d.registry_version, false)`;
   }
 
   /** Things the cache holds (and not yet removed) that this run's complete listing did not contain. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ObservedThing } from '../model';
 import type { ModeContext } from './context';
 import { fleetIndexPages, fromThingDocument, type IndexingInfo } from './fleet-index';
-import { registryPages } from './registry';
+import { MAX_CONSECUTIVE_SHADOW_FAILURES, registryPages } from './registry';
 
 const iotMock = mockClient(IoTClient);
 const dataMock = mockClient(IoTDataPlaneClient);
@@ -193,6 +193,29 @@ describe('registry', () => {
     };
     await expect(consume()).rejects.toMatchObject({ name: 'InternalFailureException' });
     expect(seen).toEqual(['a']);
+  });
+
+  it('keeps going when one thing\'s shadow reads exhaust their retries: that thing keeps its cached shadow', async () => {
+    iotMock.on(ListThingsCommand).resolves({ things: [{ thingName: 'a' }, { thingName: 'b' }, { thingName: 'c' }] });
+    dataMock.on(GetThingShadowCommand).callsFake(async (input: { thingName: string }) => {
+      if (input.thingName === 'b') throw awsError('ServiceUnavailableException', 503);
+      return { payload: payload({ state: { reported: { battery: 5 } }, version: 3 }) };
+    });
+    const warnings: string[] = [];
+    const [page] = await collect(registryPages(context(warnings), { membership, namedShadows: false }));
+    expect(page!.map((t) => [t.thingName, t.shadow?.version])).toEqual([
+      ['a', 3],
+      ['b', undefined],
+      ['c', 3],
+    ]);
+    expect(warnings).toEqual([expect.stringMatching(/^GetThingShadow failed for b \(ServiceUnavailableException/)]);
+  });
+
+  it(`fails the run when ${MAX_CONSECUTIVE_SHADOW_FAILURES} shadow reads in a row fail: the data plane, not one thing, is down`, async () => {
+    const things = Array.from({ length: MAX_CONSECUTIVE_SHADOW_FAILURES + 5 }, (_, i) => ({ thingName: `t${i}` }));
+    iotMock.on(ListThingsCommand).resolves({ things });
+    dataMock.on(GetThingShadowCommand).rejects(awsError('InternalFailureException', 500));
+    await expect(collect(registryPages(context(), { membership, namedShadows: false }))).rejects.toMatchObject({ name: 'InternalFailureException' });
   });
 
   it('waits for the reads still in flight when one thing fails the page', async () => {

@@ -16,9 +16,19 @@ import type { ModeContext, ThingPages } from './context';
 export const LIST_PAGE_MAX = 250;
 const NAMED_PAGE = 100;
 
+/**
+ * Shadow reads that fail one after another (each after the client's retries) before the run gives
+ * up: one thing's failing shadow is that thing's problem, a data plane that fails for every thing
+ * is the run's.
+ */
+export const MAX_CONSECUTIVE_SHADOW_FAILURES = 25;
+
 function isFatal(error: unknown): boolean {
-  return isAuthError(error) || (error as { name?: string })?.name === 'AbortError' || isTransient(error) || isThrottling(error);
+  return isAuthError(error) || (error as { name?: string })?.name === 'AbortError';
 }
+
+/** A failure that retries may fix later (5xx, dropped connection, throttling), as opposed to a refusal. */
+const isRetryable = (error: unknown) => isTransient(error) || isThrottling(error);
 
 export interface RegistryOptions {
   /** Direct group memberships by thing (loadGroupMembership), possibly still loading. */
@@ -32,6 +42,8 @@ interface RegistryState {
   shadowsDenied: boolean;
   namedDenied: boolean;
   failures: number;
+  /** Retryable shadow failures since the last successful read. */
+  consecutive: number;
 }
 
 const decoder = new TextDecoder();
@@ -67,11 +79,16 @@ async function namedShadowNames(ctx: ModeContext, thingName: string): Promise<st
 async function readShadows(ctx: ModeContext, state: RegistryState, opts: RegistryOptions, thingName: string) {
   let shadow: ShadowState | null | undefined;
   let namedShadows: Record<string, ShadowState> | null = null;
+  // A thing whose reads exhausted their retries keeps its cached shadow (`undefined`: the writer
+  // counts it in shadow_errors); the listing stays complete, so removals stay safe.
+  const giveUp = (error: unknown) =>
+    isFatal(error) || ctx.signal.aborted || (isRetryable(error) && ++state.consecutive >= MAX_CONSECUTIVE_SHADOW_FAILURES);
   if (!state.shadowsDenied) {
     try {
       shadow = await getShadow(ctx, thingName);
+      state.consecutive = 0;
     } catch (error) {
-      if (isFatal(error)) throw error;
+      if (giveUp(error)) throw error;
       const e = describeAwsError(error);
       if (isPermissionError(error) && !state.shadowsDenied) {
         state.shadowsDenied = true;
@@ -91,7 +108,7 @@ async function readShadows(ctx: ModeContext, state: RegistryState, opts: Registr
       }
       namedShadows = found;
     } catch (error) {
-      if (isFatal(error)) throw error;
+      if (giveUp(error)) throw error;
       const e = describeAwsError(error);
       if (isPermissionError(error) && !state.namedDenied) {
         state.namedDenied = true;
@@ -123,7 +140,7 @@ function registryThing(t: ThingAttribute): Omit<RegistryThing, 'shadow' | 'named
  * At most two pages' worth of things are read ahead of the consumer.
  */
 export async function* registryPages(ctx: ModeContext, opts: RegistryOptions): ThingPages {
-  const state: RegistryState = { shadowsDenied: false, namedDenied: false, failures: 0 };
+  const state: RegistryState = { shadowsDenied: false, namedDenied: false, failures: 0, consecutive: 0 };
   const lane = createLimiter(ctx.shadowConcurrency);
   const pageSize = Math.min(ctx.pageSize, LIST_PAGE_MAX);
   const known: { membership: ReadonlyMap<string, string[]> | null } = { membership: null };
