@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { publicAction } from '@/lib/actions';
 import { AppError } from '@/lib/errors';
 import { paths, safeNextPath } from '@/lib/paths';
+import { beginSignIn, limitSignUp } from '@/lib/rate-limit/request';
 import { createSupabaseServerClient } from '@/lib/supabase/server';
 import { signInSchema, signUpSchema } from './schemas';
 
 const signIn = publicAction('signIn', signInSchema, async ({ log }, input) => {
+  const attempt = await beginSignIn(input.email);
   const supabase = await createSupabaseServerClient();
   const { error } = await supabase.auth.signInWithPassword({ email: input.email, password: input.password });
   if (error) {
@@ -18,6 +20,7 @@ const signIn = publicAction('signIn', signInSchema, async ({ log }, input) => {
     log.warn({ code: error.code, status: error.status }, 'sign-in failed');
     throw new AppError('PRECONDITION', 'Sign-in is unavailable right now. Please try again.');
   }
+  await attempt.succeeded();
   return safeNextPath(input.next);
 });
 
@@ -28,6 +31,7 @@ export async function signInAction(raw: unknown) {
 }
 
 const signUp = publicAction('signUp', signUpSchema, async ({ log }, input) => {
+  await limitSignUp(input.email);
   const supabase = await createSupabaseServerClient();
   const { data, error } = await supabase.auth.signUp({ email: input.email, password: input.password });
   if (error) {

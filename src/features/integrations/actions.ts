@@ -3,6 +3,7 @@
 import { orgAction } from '@/lib/actions';
 import { platformIdentityFromEnv } from '@/lib/aws/clients';
 import { serverEnv } from '@/lib/env';
+import { enforceRateLimit } from '@/lib/rate-limit';
 import {
   createIntegrationSchema,
   deleteIntegrationSchema,
@@ -28,17 +29,19 @@ function deps(): IntegrationDeps {
   return { keyring: serverEnv().FLEETLINE_VAULT_KEYS, platform: platformIdentityFromEnv() };
 }
 
-export const testConnectionAction = orgAction('testConnection', { schema: testConnectionSchema, minRole: 'admin' }, (ctx, input) =>
-  testConnection(ctx, input, deps()),
-);
+export const testConnectionAction = orgAction('testConnection', { schema: testConnectionSchema, minRole: 'admin' }, async (ctx, input) => {
+  await enforceRateLimit('testConnection', ctx.org.id);
+  return testConnection(ctx, input, deps());
+});
 
 export const createIntegrationAction = orgAction('createIntegration', { schema: createIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
   createIntegration(ctx, input, deps()),
 );
 
-export const testIntegrationAction = orgAction('testIntegration', { schema: integrationRefSchema, minRole: 'admin' }, (ctx, input) =>
-  testIntegration(ctx, input, deps()),
-);
+export const testIntegrationAction = orgAction('testIntegration', { schema: integrationRefSchema, minRole: 'admin' }, async (ctx, input) => {
+  await enforceRateLimit('testConnection', ctx.org.id);
+  return testIntegration(ctx, input, deps());
+});
 
 export const updateIntegrationAction = orgAction('updateIntegration', { schema: updateIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
   updateIntegration(ctx, input, deps()),

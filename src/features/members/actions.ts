@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { orgAction, userAction } from '@/lib/actions';
 import { serverEnv } from '@/lib/env';
 import { paths } from '@/lib/paths';
+import { enforceRateLimit } from '@/lib/rate-limit';
 import {
   acceptInvitationSchema,
   changeMemberRoleSchema,
@@ -24,6 +25,7 @@ async function appOrigin(): Promise<string> {
 }
 
 export const inviteMemberAction = orgAction('inviteMember', { schema: inviteMemberSchema, minRole: 'admin' }, async (ctx, input) => {
+  await enforceRateLimit('inviteMember', ctx.org.id);
   const invitation = await inviteMember(ctx, input);
   return {
     invitationId: invitation.invitationId,

@@ -1,11 +1,13 @@
 'use server';
 
 import { orgAction } from '@/lib/actions';
+import { enforceRateLimit } from '@/lib/rate-limit';
 import { jobQueue } from '@/worker/queue-client';
 import { enqueueSync } from '@/worker/queues';
 import { SYNC_NOW_MIN_ROLE, syncNowSchema } from './schemas';
 import { requestSync } from './service';
 
-export const syncNowAction = orgAction('syncNow', { schema: syncNowSchema, minRole: SYNC_NOW_MIN_ROLE }, (ctx, input) =>
-  requestSync(ctx, input, { enqueue: async (payload) => enqueueSync(await jobQueue(), payload) }),
-);
+export const syncNowAction = orgAction('syncNow', { schema: syncNowSchema, minRole: SYNC_NOW_MIN_ROLE }, async (ctx, input) => {
+  await enforceRateLimit('syncNow', ctx.org.id);
+  return requestSync(ctx, input, { enqueue: async (payload) => enqueueSync(await jobQueue(), payload) });
+});

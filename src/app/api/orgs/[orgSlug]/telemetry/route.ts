@@ -9,6 +9,7 @@ import { platformIdentityFromEnv } from '@/lib/aws/clients';
 import { asService, asUser } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
+import { limitRoute } from '@/lib/rate-limit';
 import { requestLogger } from '@/lib/request-log';
 
 export const dynamic = 'force-dynamic';
@@ -34,6 +35,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const fieldErrors = Object.fromEntries(invalid.map((name) => [name, ['Invalid filter value.']]));
     return NextResponse.json({ error: 'Invalid device filter.', fieldErrors }, { status: 400, headers: noStore });
   }
+  const limited = await limitRoute('telemetry', user.id);
+  if (limited) return limited;
   const { orgSlug } = await params;
   const env = serverEnv();
   try {

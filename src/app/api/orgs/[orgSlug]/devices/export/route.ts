@@ -5,6 +5,7 @@ import { producerStream, StreamCancelledError } from '@/features/devices/produce
 import { resolveMembership } from '@/lib/actions';
 import { getSessionUser } from '@/lib/auth';
 import { asUser } from '@/lib/db';
+import { limitRoute } from '@/lib/rate-limit';
 import { requestLogger } from '@/lib/request-log';
 
 export const dynamic = 'force-dynamic';
@@ -27,6 +28,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   }
   const membership = await asUser(user.claims, (db) => resolveMembership(db, orgSlug));
   if (!membership) return NextResponse.json({ error: 'Organization not found.' }, { status: 404, headers: noStore });
+  const limited = await limitRoute('deviceExport', user.id);
+  if (limited) return limited;
 
   const log = (await requestLogger({ route: 'devices.export' })).child({ userId: user.id, orgId: membership.org.id });
   const started = performance.now();
