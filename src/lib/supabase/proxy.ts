@@ -1,7 +1,6 @@
 import { createServerClient } from '@supabase/ssr';
 import { NextResponse, type NextRequest } from 'next/server';
 import { supabaseEnv } from '../env';
-import { noRealtime } from './no-realtime';
 
 /**
  * Refreshes the Supabase session cookies on every request (the official @supabase/ssr pattern):
@@ -12,7 +11,6 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
   const env = supabaseEnv();
   let response = NextResponse.next({ request: { headers: requestHeaders } });
   const supabase = createServerClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
-    realtime: noRealtime,
     cookies: {
       getAll() {
         return request.cookies.getAll();

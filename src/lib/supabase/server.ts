@@ -2,14 +2,12 @@ import 'server-only';
 import { createServerClient } from '@supabase/ssr';
 import { cookies } from 'next/headers';
 import { supabaseEnv } from '../env';
-import { noRealtime } from './no-realtime';
 
 /** A Supabase client bound to this request's auth cookies (Auth only; tables go through lib/db). */
 export async function createSupabaseServerClient() {
   const env = supabaseEnv();
   const cookieStore = await cookies();
   return createServerClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
-    realtime: noRealtime,
     cookies: {
       getAll() {
         return cookieStore.getAll();
