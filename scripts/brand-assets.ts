@@ -55,9 +55,14 @@ export function tokenHex(value: string): string {
 }
 
 const colors = tailwindConfig.theme.extend.colors;
+const step = (scale: Record<string, string>, n: number) => {
+  const value = scale[n];
+  if (!value) throw new Error(`no colour step ${n}`);
+  return value;
+};
 export const brandColors = {
-  brand: tokenHex(colors.brand[600]),
-  brandOnDark: tokenHex(colors.brand[400]),
+  brand: tokenHex(step(colors.brand, 600)),
+  brandOnDark: tokenHex(step(colors.brand, 400)),
   canvas: tokenHex(colors.canvas),
   surface: tokenHex(colors.surface.DEFAULT),
 };
