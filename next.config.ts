@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next';
-import { staticSecurityHeaders } from './src/lib/security-headers';
+import { securityHeaders } from './src/lib/security-headers';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   // Server-only packages that must not be bundled (native bits, worker threads, dynamic requires).
   serverExternalPackages: ['pino', 'pino-pretty', 'postgres', 'pg-boss'],
   async headers() {
-    return [{ source: '/:path*', headers: staticSecurityHeaders }];
+    return [{ source: '/:path*', headers: securityHeaders(process.env.NODE_ENV === 'production') }];
   },
 };
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEV_PORTS, ROOT } from './stack/config';
 import { logLine } from './stack/log';
 import { startStack, writeEnvFile, type RunningStack } from './stack/stack';
+import { assertSupportedNode } from '../src/lib/node-version';
 import { DEMO_MEMBERS, DEMO_ORG, DEMO_USER, seedDemo } from './seed';
 
 /**
@@ -48,6 +49,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
+  assertSupportedNode();
   stack = await startStack({ ports: DEV_PORTS, name: 'dev', log: logLine, simThings: 500 });
   await writeEnvFile(stack.env);
   await seedDemo(stack.env, (line) => logLine('seed', line));

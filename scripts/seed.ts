@@ -4,7 +4,6 @@ import postgres from 'postgres';
 import { toStoredCapabilities } from '../src/features/integrations/capabilities';
 import { runPreflight } from '../src/features/integrations/preflight';
 import { credentialsHint, encryptCredentials, parseKeyring } from '../src/lib/vault';
-import { noRealtime } from '../src/lib/supabase/no-realtime';
 import { DEFAULT_TIMESTREAM_DATABASE, DEFAULT_TIMESTREAM_TABLE, DEMO_CREDENTIALS, DEMO_REGION } from './sim/config';
 
 /** The demo login printed by `npm run demo` and shown in the README. */
@@ -24,7 +23,6 @@ export const DEMO_INTEGRATION_NAME = 'AWS simulator';
 export async function seedDemo(env: Record<string, string>, log: (line: string) => void): Promise<void> {
   const admin = createClient(env.SUPABASE_URL!, env.SUPABASE_SERVICE_ROLE_KEY!, {
     auth: { persistSession: false, autoRefreshToken: false },
-    realtime: noRealtime,
   });
   const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   try {

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createServerClient } from '@supabase/ssr';
-import { createClient, type Session, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
+import { createClient, type Session, type SupabaseClient } from '@supabase/supabase-js';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,14 +17,6 @@ import { startAuthServer, type RunningAuthServer } from './server';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-// Node 20 has no global WebSocket and supabase-js builds its realtime client eagerly (it throws
-// without one); auth never opens a socket, so a transport that refuses to be used is enough.
-class NoRealtime {
-  constructor() {
-    throw new Error('realtime is not used by the auth contract tests');
-  }
-}
-const realtime = { transport: NoRealtime as unknown as NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport'] };
 const PASSWORD = 'correct-horse-1';
 
 let stateDir = '';
@@ -81,7 +73,6 @@ function auth() {
 function client(key: string = keys.anonKey, options: { baseUrl?: string; fetch?: typeof fetch } = {}): SupabaseClient {
   return createClient(options.baseUrl ?? auth().baseUrl, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    realtime,
     ...(options.fetch ? { global: { fetch: options.fetch } } : {}),
   });
 }
@@ -631,7 +622,6 @@ describe('@supabase/ssr', () => {
     const jar = new Map<string, string>();
     const serverClient = () =>
       createServerClient(auth().baseUrl, keys.anonKey, {
-        realtime,
         cookies: {
           getAll: () => [...jar].map(([name, value]) => ({ name, value })),
           setAll: (cookies) => {

@@ -1,13 +1,17 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/providers';
+import { brandIcons, brandThemeColor } from '@/lib/brand';
 import './globals.css';
 
 export const metadata: Metadata = {
   title: { default: 'Fleetline', template: '%s · Fleetline' },
   description: 'The operator console for AWS IoT fleets.',
+  ...brandIcons,
 };
+
+export const viewport: Viewport = { themeColor: brandThemeColor };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const theme = (await cookies()).get('theme')?.value;

@@ -33,8 +33,8 @@ const databaseSchema = z.object({
 });
 
 const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend({
-  /** Public base URL used in invite links; falls back to the request's origin. */
-  APP_URL: z.url().optional(),
+  /** Public base URL of the app; invite links are built on it, never on request headers. */
+  APP_URL: z.url({ protocol: /^https?$/, message: 'must be the app\'s public http(s) URL' }).default('http://127.0.0.1:3000'),
   /** Bearer secret of /api/cron/tick; unset disables the route (deployments with a worker need none). */
   CRON_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 });
@@ -46,6 +46,9 @@ const workerSchema = databaseSchema.extend({
   /** How often an idle worker asks the queue for work. */
   WORKER_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
+
+/** Production has no default public URL: a guessed one would put wrong links in every invite. */
+const productionServerSchema = serverSchema.extend({ APP_URL: serverSchema.shape.APP_URL.removeDefault() });
 
 export type SupabaseEnv = z.infer<typeof supabaseSchema>;
 export type DatabaseEnv = z.infer<typeof databaseSchema>;
@@ -69,7 +72,7 @@ export function parseEnv<S extends z.ZodObject>(schema: S, source: Record<string
 let cachedServerEnv: ServerEnv | undefined;
 
 export function serverEnv(): ServerEnv {
-  cachedServerEnv ??= parseEnv(serverSchema, process.env);
+  cachedServerEnv ??= parseEnv(process.env.NODE_ENV === 'production' ? productionServerSchema : serverSchema, process.env);
   return cachedServerEnv;
 }
 

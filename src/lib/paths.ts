@@ -26,9 +26,26 @@ export const paths = {
   settings: (slug: string) => `/${slug}/settings`,
 } as const;
 
-/** Only same-origin absolute paths are accepted as redirect targets. */
+// Parsing against a fixed stand-in origin works in the browser and on the server alike: a target
+// that resolves anywhere else (//host, /\host, https:host, javascript:) is not a same-origin path.
+const BASE = 'http://fleetline.invalid';
+// Controls and backslashes: URL parsers drop or reinterpret them, so a target carrying them
+// (raw or percent-encoded) could mean something else to the next parser down the line.
+const AMBIGUOUS = /[\u0000-\u001f\u007f\\]/;
+
+/** A redirect target (e.g. the `next` parameter) as a same-origin path with its query, or `fallback`. */
 export function safeNextPath(next: unknown, fallback: string = paths.home): string {
-  if (typeof next !== 'string') return fallback;
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
+  if (typeof next !== 'string' || !next.startsWith('/') || AMBIGUOUS.test(next)) return fallback;
+  let url: URL;
+  let decodedPath: string;
+  try {
+    url = new URL(next, BASE);
+    decodedPath = decodeURIComponent(url.pathname);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== BASE || url.pathname.startsWith('//') || decodedPath.startsWith('//') || AMBIGUOUS.test(decodedPath)) {
+    return fallback;
+  }
+  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -22,3 +22,11 @@ export const staticSecurityHeaders = [
   { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
 ];
+
+/** Two years, subdomains included; sent only by production builds (local stacks are plain http). */
+export const strictTransportSecurity = { key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' };
+
+/** What next.config.ts applies to every response in the given build. */
+export function securityHeaders(production: boolean) {
+  return production ? [...staticSecurityHeaders, strictTransportSecurity] : staticSecurityHeaders;
+}

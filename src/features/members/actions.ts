@@ -1,9 +1,8 @@
 'use server';
 
-import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { orgAction, userAction } from '@/lib/actions';
-import { serverEnv } from '@/lib/env';
+import { appUrl } from '@/lib/app-url';
 import { paths } from '@/lib/paths';
 import { enforceRateLimit } from '@/lib/rate-limit';
 import {
@@ -15,15 +14,6 @@ import {
 } from './schemas';
 import { acceptInvitation, changeMemberRole, inviteMember, removeMember, revokeInvitation } from './service';
 
-async function appOrigin(): Promise<string> {
-  const configured = serverEnv().APP_URL;
-  if (configured) return configured.replace(/\/$/, '');
-  const h = await headers();
-  const host = h.get('x-forwarded-host') ?? h.get('host') ?? 'localhost:3000';
-  const proto = h.get('x-forwarded-proto') ?? (host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https');
-  return `${proto}://${host}`;
-}
-
 export const inviteMemberAction = orgAction('inviteMember', { schema: inviteMemberSchema, minRole: 'admin' }, async (ctx, input) => {
   await enforceRateLimit('inviteMember', ctx.org.id);
   const invitation = await inviteMember(ctx, input);
@@ -31,7 +21,7 @@ export const inviteMemberAction = orgAction('inviteMember', { schema: inviteMemb
     invitationId: invitation.invitationId,
     email: input.email,
     role: input.role,
-    inviteUrl: `${await appOrigin()}${paths.invite(invitation.token)}`,
+    inviteUrl: appUrl(paths.invite(invitation.token)),
     expiresAt: invitation.expiresAt.toISOString(),
   };
 });

@@ -1,7 +1,5 @@
-import { createServerClient } from '@supabase/ssr';
 import { NextResponse, type NextRequest } from 'next/server';
-import { supabaseEnv } from '../env';
-import { noRealtime } from './no-realtime';
+import { createSessionClient } from './session-client';
 
 /**
  * Refreshes the Supabase session cookies on every request (the official @supabase/ssr pattern):
@@ -9,20 +7,18 @@ import { noRealtime } from './no-realtime';
  * It does not authorize anything; pages, actions and RLS do.
  */
 export async function updateSession(request: NextRequest, requestHeaders: Headers) {
-  const env = supabaseEnv();
   let response = NextResponse.next({ request: { headers: requestHeaders } });
-  const supabase = createServerClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
-    realtime: noRealtime,
-    cookies: {
-      getAll() {
-        return request.cookies.getAll();
-      },
-      setAll(cookiesToSet) {
-        for (const { name, value } of cookiesToSet) request.cookies.set(name, value);
-        requestHeaders.set('cookie', request.cookies.toString());
-        response = NextResponse.next({ request: { headers: requestHeaders } });
-        for (const { name, value, options } of cookiesToSet) response.cookies.set(name, value, options);
-      },
+  const supabase = createSessionClient({
+    getAll() {
+      return request.cookies.getAll();
+    },
+    setAll(cookiesToSet, headers) {
+      for (const { name, value } of cookiesToSet) request.cookies.set(name, value);
+      requestHeaders.set('cookie', request.cookies.toString());
+      response = NextResponse.next({ request: { headers: requestHeaders } });
+      for (const { name, value, options } of cookiesToSet) response.cookies.set(name, value, options);
+      // no-store headers from @supabase/ssr: a response carrying a fresh session must never be cached.
+      for (const [key, value] of Object.entries(headers)) response.headers.set(key, value);
     },
   });
   const { data } = await supabase.auth.getClaims();

@@ -1,26 +1,20 @@
 import 'server-only';
-import { createServerClient } from '@supabase/ssr';
 import { cookies } from 'next/headers';
-import { supabaseEnv } from '../env';
-import { noRealtime } from './no-realtime';
+import { createSessionClient } from './session-client';
 
 /** A Supabase client bound to this request's auth cookies (Auth only; tables go through lib/db). */
 export async function createSupabaseServerClient() {
-  const env = supabaseEnv();
   const cookieStore = await cookies();
-  return createServerClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
-    realtime: noRealtime,
-    cookies: {
-      getAll() {
-        return cookieStore.getAll();
-      },
-      setAll(cookiesToSet) {
-        try {
-          for (const { name, value, options } of cookiesToSet) cookieStore.set(name, value, options);
-        } catch {
-          // Server Components cannot set cookies; the proxy refreshes the session instead.
-        }
-      },
+  return createSessionClient({
+    getAll() {
+      return cookieStore.getAll();
+    },
+    setAll(cookiesToSet) {
+      try {
+        for (const { name, value, options } of cookiesToSet) cookieStore.set(name, value, options);
+      } catch {
+        // Server Components cannot set cookies; the proxy refreshes the session instead.
+      }
     },
   });
 }
