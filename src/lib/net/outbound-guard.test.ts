@@ -275,6 +275,16 @@ describe('guarded agents and guardedFetch against a real server', () => {
     expect(connections).toBe(0);
   });
 
+  it('refuses a DNS name resolving to loopback in the https agent (tls.connect uses the guarded lookup)', async () => {
+    const { resolve, calls } = fakeResolver({ 'tls.example.com': ['::1', '127.0.0.1'] });
+    const error = await new Promise((done) => {
+      https.get(`https://tls.example.com:${port}/`, { agent: new GuardedHttpsAgent(STRICT_POLICY, { resolve }) }).on('error', done);
+    });
+    expect(error).toBeInstanceOf(OutboundAddressError);
+    expect(calls).toEqual(['tls.example.com']);
+    expect(connections).toBe(0);
+  });
+
   it('guardedFetch returns the answer of an allowed address', async () => {
     const res = await guardedFetch(`${base}/hello`, {}, LOOPBACK_OK);
     expect(res.status).toBe(200);
