@@ -60,7 +60,7 @@ const outboundSchema = z.object({
   /** Custom AWS endpoints are refused in production unless their host is listed here. */
   FLEETLINE_CUSTOM_ENDPOINT_HOSTS: hostList,
   /** Where the STS call signed with Fleetline's own identity goes; unset = AWS's regional STS. */
-  FLEETLINE_AWS_STS_ENDPOINT: z.httpUrl({ message: 'must be an http(s) URL, e.g. https://sts.eu-west-1.amazonaws.com' }).optional(),
+  FLEETLINE_AWS_STS_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://sts.eu-west-1.amazonaws.com' }).optional(),
 });
 
 const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend(outboundSchema.shape).extend({
