@@ -52,6 +52,8 @@ try {
   assertSupportedNode();
   stack = await startStack({ ports: DEV_PORTS, name: 'dev', log: logLine, simThings: 500 });
   await writeEnvFile(stack.env);
+  // The seed's preflight runs in this process and needs the stack's outbound settings.
+  Object.assign(process.env, stack.env);
   await seedDemo(stack.env, (line) => logLine('seed', line));
   // The sync worker starts before the build, so the demo fleet is in the database by the time the app is up.
   worker = run('worker', TSX_BIN, ['scripts/worker.ts'], { ...process.env, ...stack.env, NODE_ENV: 'development' });

@@ -183,7 +183,16 @@ async function createIntegration(ctx: Ctx, mode: Mode, budget: number): Promise<
 }
 
 function childEnv(ctx: Ctx): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: ctx.dbUrl, FLEETLINE_VAULT_KEYS: ctx.vaultKeys, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  return {
+    ...process.env,
+    DATABASE_URL: ctx.dbUrl,
+    FLEETLINE_VAULT_KEYS: ctx.vaultKeys,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    // The simulator on loopback as an allow-listed custom endpoint, as the local stack has it.
+    FLEETLINE_OUTBOUND_ALLOW_LOOPBACK: 'true',
+    FLEETLINE_CUSTOM_ENDPOINT_HOSTS: '127.0.0.1',
+  };
 }
 
 interface Usage {

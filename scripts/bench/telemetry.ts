@@ -42,6 +42,7 @@ async function main() {
     process.env.DATABASE_URL = pg.url;
     process.env.FLEETLINE_VAULT_KEYS = generateKeyEntry('bench1');
     process.env.LOG_LEVEL = 'silent';
+    process.env.FLEETLINE_OUTBOUND_ALLOW_LOOPBACK = 'true'; // the simulator is on 127.0.0.1
     const { asService, asUser, closeDatabase } = await import('../../src/lib/db');
     const { loadTelemetry } = await import('../../src/features/telemetry/service');
     const { TelemetryCache } = await import('../../src/features/telemetry/cache');

@@ -111,6 +111,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       FLEETLINE_AWS_ACCESS_KEY_ID: DEMO_CREDENTIALS.accessKeyId,
       FLEETLINE_AWS_SECRET_ACCESS_KEY: DEMO_CREDENTIALS.secretAccessKey,
       FLEETLINE_VAULT_KEYS: await loadOrCreateVaultKeys(path.join(dir, 'vault-keys')),
+      // The simulator is on loopback: allow loopback only (never private or metadata addresses), list
+      // it as a custom endpoint (needed when NODE_ENV=production) and use it as the platform's STS.
+      FLEETLINE_OUTBOUND_ALLOW_LOOPBACK: 'true',
+      FLEETLINE_CUSTOM_ENDPOINT_HOSTS: '127.0.0.1,localhost',
+      FLEETLINE_AWS_STS_ENDPOINT: sim.url,
     };
     return { env, stop };
   } catch (error) {

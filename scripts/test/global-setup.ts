@@ -24,6 +24,9 @@ export async function setup() {
   process.env.SUPABASE_URL ??= `http://127.0.0.1:${TEST_PORTS.auth}`;
   process.env.SUPABASE_ANON_KEY ??= 'integration-tests-do-not-call-auth';
   process.env.FLEETLINE_VAULT_KEYS ||= generateKeyEntry('test1');
+  // Suites call simulators on 127.0.0.1 (loopback only; private and metadata addresses stay refused).
+  // Assume-role suites pass their simulator as the platform's STS endpoint themselves.
+  process.env.FLEETLINE_OUTBOUND_ALLOW_LOOPBACK ||= 'true';
 }
 
 export async function teardown() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { EnvError, parseEnv } from './env';
+import { EnvError, outboundEnv, parseEnv } from './env';
 
 const schema = z.object({ DATABASE_URL: z.string().regex(/^postgres:\/\//, { message: 'must be a postgres:// URL' }), PORT: z.coerce.number() });
 
@@ -13,5 +13,18 @@ describe('parseEnv', () => {
 
   it('returns typed values', () => {
     expect(parseEnv(schema, { DATABASE_URL: 'postgres://h/db', PORT: '5' })).toEqual({ DATABASE_URL: 'postgres://h/db', PORT: 5 });
+  });
+});
+
+describe('outboundEnv', () => {
+  it('defaults to nothing allowed and validates each variable by name', () => {
+    expect(outboundEnv({})).toEqual({ NODE_ENV: 'development', FLEETLINE_OUTBOUND_ALLOW_LOOPBACK: false, FLEETLINE_OUTBOUND_ALLOW_PRIVATE: false });
+    expect(() => outboundEnv({ FLEETLINE_OUTBOUND_ALLOW_PRIVATE: '1' })).toThrow(/FLEETLINE_OUTBOUND_ALLOW_PRIVATE: must be true or false/);
+    expect(() => outboundEnv({ FLEETLINE_AWS_STS_ENDPOINT: 'ftp://sts.example.com' })).toThrow(/FLEETLINE_AWS_STS_ENDPOINT/);
+    expect(() => outboundEnv({ FLEETLINE_CUSTOM_ENDPOINT_HOSTS: 'a.example.com,b.example.com:443' })).toThrow(/"b.example.com:443" is not a host name/);
+    expect(outboundEnv({ FLEETLINE_CUSTOM_ENDPOINT_HOSTS: 'a.example.com, .vpce.amazonaws.com', FLEETLINE_AWS_STS_ENDPOINT: 'http://127.0.0.1:4566' })).toMatchObject({
+      FLEETLINE_CUSTOM_ENDPOINT_HOSTS: ['a.example.com', '.vpce.amazonaws.com'],
+      FLEETLINE_AWS_STS_ENDPOINT: 'http://127.0.0.1:4566',
+    });
   });
 });

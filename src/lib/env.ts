@@ -32,7 +32,38 @@ const databaseSchema = z.object({
   }),
 });
 
-const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend({
+const flag = z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true');
+
+/** Hosts or `.suffix` entries, comma-separated; each a plain DNS name or IP (no scheme, port or path). */
+const hostList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const entries = value.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+    const bad = entries.find((e) => !/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:.]+\]$/.test(e));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${bad}" is not a host name or .suffix (comma-separated, no scheme or port)` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/**
+ * Where Fleetline's servers may connect on a tenant's behalf (design §8.2, lib/net/outbound-guard).
+ * Loopback is for the local stack and tests; nothing here ever allows link-local or metadata addresses.
+ */
+const outboundSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  FLEETLINE_OUTBOUND_ALLOW_LOOPBACK: flag,
+  FLEETLINE_OUTBOUND_ALLOW_PRIVATE: flag,
+  /** Custom AWS endpoints are refused in production unless their host is listed here. */
+  FLEETLINE_CUSTOM_ENDPOINT_HOSTS: hostList,
+  /** Where the STS call signed with Fleetline's own identity goes; unset = AWS's regional STS. */
+  FLEETLINE_AWS_STS_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://sts.eu-west-1.amazonaws.com' }).optional(),
+});
+
+const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend(outboundSchema.shape).extend({
   /** Public base URL of the app; invite links are built on it, never on request headers. */
   APP_URL: z.url({ protocol: /^https?$/, message: 'must be the app\'s public http(s) URL' }).default('http://127.0.0.1:3000'),
   /** Bearer secret of /api/cron/tick; unset disables the route (deployments with a worker need none). */
@@ -40,7 +71,7 @@ const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend({
 });
 
 /** The sync worker (npm run worker): no Supabase Auth, only the database, the vault and AWS. */
-const workerSchema = databaseSchema.extend({
+const workerSchema = databaseSchema.extend(outboundSchema.shape).extend({
   /** Syncs one worker process runs at the same time (each on a different integration). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** How often an idle worker asks the queue for work. */
@@ -54,6 +85,7 @@ export type SupabaseEnv = z.infer<typeof supabaseSchema>;
 export type DatabaseEnv = z.infer<typeof databaseSchema>;
 export type ServerEnv = z.infer<typeof serverSchema>;
 export type WorkerEnv = z.infer<typeof workerSchema>;
+export type OutboundEnv = z.infer<typeof outboundSchema>;
 
 export class EnvError extends Error {
   override name = 'EnvError';
@@ -101,4 +133,9 @@ let cachedSupabaseEnv: SupabaseEnv | undefined;
 export function supabaseEnv(): SupabaseEnv {
   cachedSupabaseEnv ??= parseEnv(supabaseSchema, process.env);
   return cachedSupabaseEnv;
+}
+
+/** Not cached: cheap, and tests change these variables between cases. */
+export function outboundEnv(source: Record<string, string | undefined> = process.env): OutboundEnv {
+  return parseEnv(outboundSchema, source);
 }

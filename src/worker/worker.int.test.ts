@@ -129,6 +129,7 @@ function start(script: string, args: string[] = [], env: Record<string, string> 
       HOME: process.env.HOME,
       DATABASE_URL: process.env.DATABASE_URL,
       FLEETLINE_VAULT_KEYS: process.env.FLEETLINE_VAULT_KEYS,
+      FLEETLINE_OUTBOUND_ALLOW_LOOPBACK: process.env.FLEETLINE_OUTBOUND_ALLOW_LOOPBACK,
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       NODE_ENV: 'test',

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_TIMESTREAM_DATABASE,
   DEFAULT_TIMESTREAM_TABLE,
@@ -25,7 +25,8 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const platform = { credentials: DEMO_CREDENTIALS };
+// Fleetline's own identity; its STS calls go to the simulator as the platform endpoint.
+const platform = () => ({ credentials: DEMO_CREDENTIALS, stsEndpoint: sim.url });
 
 function preflight(auth: PreflightAuth, timestream = true) {
   return runPreflight(
@@ -37,7 +38,7 @@ function preflight(auth: PreflightAuth, timestream = true) {
       timestreamTable: timestream ? DEFAULT_TIMESTREAM_TABLE : null,
       auth,
     },
-    { platform },
+    { platform: platform() },
   );
 }
 
@@ -97,8 +98,43 @@ describe('preflight against the simulator', () => {
   it('says when the endpoint is not there', async () => {
     const report = await runPreflight(
       { integrationId: '6f1c5d7e-2f4b-4f9a-9a7e-1b2c3d4e5f60', region: DEMO_REGION, customEndpoint: 'http://127.0.0.1:9', timestreamDatabase: null, timestreamTable: null, auth: { type: 'access_keys', credentials: DEMO_CREDENTIALS } },
-      { platform },
+      { platform: platform() },
     );
     expect(report.authFailure).toMatchObject({ kind: 'unreachable', error: 'ECONNREFUSED' });
+  });
+});
+
+describe('preflight through the outbound-address guard', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const REFUSED = { kind: 'unreachable', error: 'OutboundAddressError', message: 'This endpoint is not allowed.' };
+  const target = (customEndpoint: string, auth: PreflightAuth) =>
+    ({ integrationId: '6f1c5d7e-2f4b-4f9a-9a7e-1b2c3d4e5f60', region: DEMO_REGION, customEndpoint, timestreamDatabase: null, timestreamTable: null, auth });
+
+  it('refuses a name that resolves to loopback when loopback is not allowed, saying only that', async () => {
+    vi.stubEnv('FLEETLINE_OUTBOUND_ALLOW_LOOPBACK', 'false');
+    const before = sim.control.getCounters().calls;
+    const endpoint = sim.url.replace('127.0.0.1', 'localhost');
+    const report = await runPreflight(target(endpoint, { type: 'access_keys', credentials: DEMO_CREDENTIALS }), { platform: platform() });
+    expect(report).toMatchObject({ authenticated: false, canSave: false, checks: [], endpoint: null });
+    expect(report.authFailure).toEqual(REFUSED);
+    expect(JSON.stringify(report)).not.toContain('localhost');
+    expect(sim.control.getCounters().calls).toEqual(before);
+  });
+
+  it('refuses a dead loopback port with the same message as a live one (nothing to learn about the target)', async () => {
+    vi.stubEnv('FLEETLINE_OUTBOUND_ALLOW_LOOPBACK', 'false');
+    const live = await runPreflight(target(sim.url.replace('127.0.0.1', 'localhost'), { type: 'access_keys', credentials: DEMO_CREDENTIALS }), { platform: platform() });
+    const dead = await runPreflight(target('http://localhost:9', { type: 'access_keys', credentials: DEMO_CREDENTIALS }), { platform: platform() });
+    expect(live.authFailure).toEqual(REFUSED);
+    expect(dead.authFailure).toEqual(REFUSED);
+  });
+
+  it('assumes the role at the platform STS even when the custom endpoint is refused', async () => {
+    vi.stubEnv('FLEETLINE_OUTBOUND_ALLOW_LOOPBACK', 'false');
+    const externalId = newExternalId();
+    sim.control.putRole({ roleArn: DEMO_ROLE_ARN, externalId, actions: ['iot:*'], maxSessionDurationSeconds: 3600 });
+    // STS is the platform's (loopback here, trusted config); the tenant's endpoint is refused.
+    const report = await runPreflight(target('http://localhost:9', { type: 'assume_role', roleArn: DEMO_ROLE_ARN, externalId }), { platform: platform() });
+    expect(report.authFailure).toEqual(REFUSED);
   });
 });

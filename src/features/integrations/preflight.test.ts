@@ -10,7 +10,8 @@ import { GetThingShadowCommand, IoTDataPlaneClient } from '@aws-sdk/client-iot-d
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { QueryCommand, TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OutboundAddressError } from '@/lib/net/outbound-guard';
 import { parseQuery } from '../../../scripts/sim/timestream-sql';
 import { callFor } from './aws-calls';
 import type { PreflightReport } from './capabilities';
@@ -185,9 +186,52 @@ describe('authentication failures stop the preflight', () => {
 
   it('says when the endpoint cannot be reached', async () => {
     iot.on(DescribeEndpointCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
-    const report = await runPreflight({ ...keys, customEndpoint: 'http://127.0.0.1:1' }, options);
-    expect(report.authFailure).toEqual({ kind: 'unreachable', error: 'ECONNREFUSED', message: expect.stringContaining('http://127.0.0.1:1') });
+    const report = await runPreflight({ ...keys, customEndpoint: 'https://vpce.example.com:1' }, options);
+    expect(report.authFailure).toEqual({ kind: 'unreachable', error: 'ECONNREFUSED', message: expect.stringContaining('https://vpce.example.com:1') });
   });
+});
+
+describe('refused endpoints (outbound-address guard)', () => {
+  const REFUSED = { kind: 'unreachable', error: 'OutboundAddressError', message: 'This endpoint is not allowed.' };
+  afterEach(() => vi.unstubAllEnvs());
+
+  it.each(['http://127.0.0.1:4566', 'http://[::1]:4566', 'http://[::ffff:127.0.0.1]:4566', 'http://2130706433:4566', 'http://169.254.169.254', 'https://10.0.0.1'])(
+    'refuses %s before any AWS call, saying only that it is not allowed',
+    async (customEndpoint) => {
+      allowEverything();
+      const report = await runPreflight({ ...role, customEndpoint }, options);
+      expect(report).toMatchObject({ authenticated: false, canSave: false, checks: [], endpoint: null });
+      expect(report.authFailure).toEqual(REFUSED);
+      expect(sentOperations()).toEqual([]);
+    },
+  );
+
+  it('refuses any custom endpoint in production unless its host is allow-listed', async () => {
+    allowEverything();
+    vi.stubEnv('NODE_ENV', 'production');
+    expect((await runPreflight({ ...keys, customEndpoint: 'https://vpce-1.iot.eu-west-1.vpce.amazonaws.com' }, options)).authFailure).toEqual(REFUSED);
+    vi.stubEnv('FLEETLINE_CUSTOM_ENDPOINT_HOSTS', '.vpce.amazonaws.com');
+    expect((await runPreflight({ ...keys, customEndpoint: 'https://vpce-1.iot.eu-west-1.vpce.amazonaws.com' }, options)).canSave).toBe(true);
+  });
+
+  it('turns a connection the guard refused into the same message, nothing more', async () => {
+    allowEverything();
+    iot.on(DescribeEndpointCommand).rejects(new OutboundAddressError());
+    const report = await runPreflight({ ...keys, customEndpoint: 'https://resolves-private.example.com' }, options);
+    expect(report.authFailure).toEqual(REFUSED);
+    expect(sentOperations()).toEqual(['DescribeEndpoint']);
+  });
+
+  it.each(['169.254.169.254', 'evil.example.com', 'abc123-ats.iot.us-east-1.amazonaws.com', 'abc123-ats.iot.eu-west-1.amazonaws.com.evil.test'])(
+    'does not keep a data endpoint %s that is not AWS IoT’s for the region',
+    async (endpointAddress) => {
+      allowEverything();
+      iot.on(DescribeEndpointCommand).resolves({ endpointAddress });
+      const report = await runPreflight(keys, options);
+      expect(report.endpoint).toBeNull();
+      expect(report.checks.find((c) => c.id === 'endpoint')).toEqual({ id: 'endpoint', status: 'failed', error: 'OutboundAddressError', message: 'This endpoint is not allowed.' });
+    },
+  );
 });
 
 describe('the role path', () => {

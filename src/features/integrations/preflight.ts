@@ -7,10 +7,12 @@ import {
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/client-timestream-query';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { assumeRoleProvider, createAwsClients, describeAwsError, type ClientTuning, type PlatformIdentity } from '@/lib/aws/clients';
+import { assumeRoleProvider, createAwsClients, describeAwsError, platformStsClient, type ClientTuning, type PlatformIdentity } from '@/lib/aws/clients';
+import { isIotDataEndpoint } from '@/lib/aws/data-endpoint';
+import { OutboundAddressError, isCustomEndpointAllowed, isOutboundAddressError, outboundPolicyFromEnv } from '@/lib/net/outbound-guard';
 import type { AwsCredentials } from '@/lib/vault';
 import type { CapabilityId } from './aws-calls';
 import { CHECKS, type AuthFailureKind, type CheckResult, type PreflightReport, type SyncMode } from './capabilities';
@@ -74,8 +76,12 @@ function unreachable(code: string, target: PreflightTarget): AuthFailure {
   return { kind: 'unreachable', error: code, message: `Could not reach ${where} (${code}). Check the region and, if you set one, the custom endpoint.` };
 }
 
+// A refused endpoint says nothing else: not whether it answered, timed out or spoke TLS.
+const REFUSED_ENDPOINT: AuthFailure = { kind: 'unreachable', error: 'OutboundAddressError', message: new OutboundAddressError().message };
+
 /** An authentication failure of the given key, or null when the error is about something else. */
 function keyFailure(error: unknown, target: PreflightTarget): AuthFailure | null {
+  if (isOutboundAddressError(error)) return REFUSED_ENDPOINT;
   const code = networkCode(error);
   if (code) return unreachable(code, target);
   const { name } = describeAwsError(error);
@@ -136,22 +142,12 @@ export function timestreamProbeQuery(database: string, table: string): string {
   return `SELECT count(*) AS points FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)} WHERE time > ago(1m)`;
 }
 
-function stsConfig(target: PreflightTarget, platform: PlatformIdentity, tuning: ClientTuning) {
-  return {
-    region: target.region,
-    ...(target.customEndpoint ? { endpoint: target.customEndpoint } : {}),
-    ...(platform.credentials ? { credentials: platform.credentials } : {}),
-    ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
-    requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs },
-  };
-}
-
 /**
  * True when the role can be assumed WITHOUT the External ID: its trust policy lacks the condition
  * and any holder of Fleetline's account could reach it (the confused deputy).
  */
 async function assumableWithoutExternalId(target: PreflightTarget & { auth: { type: 'assume_role' } }, platform: PlatformIdentity, tuning: ClientTuning): Promise<boolean> {
-  const sts = new STSClient(stsConfig(target, platform, tuning));
+  const sts = platformStsClient(target.region, platform, tuning);
   try {
     await sts.send(new AssumeRoleCommand({ RoleArn: target.auth.roleArn, RoleSessionName: `fleetline-check-${target.integrationId.slice(0, 8)}`, DurationSeconds: 900 }));
     return true;
@@ -173,6 +169,7 @@ export async function runPreflight(target: PreflightTarget, options: PreflightOp
   const testedAt = (options.now?.() ?? new Date()).toISOString();
   const stop = (authFailure: AuthFailure): PreflightReport =>
     report({ authenticated: false, authFailure, endpoint: null, syncMode: null, indexing: null, checks: [], testedAt });
+  if (target.customEndpoint && !isCustomEndpointAllowed(target.customEndpoint, outboundPolicyFromEnv())) return stop(REFUSED_ENDPOINT);
 
   let credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   if (target.auth.type === 'assume_role') {
@@ -208,7 +205,15 @@ export async function runPreflight(target: PreflightTarget, options: PreflightOp
   try {
     const out = await discovery.iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
     endpoint = out.endpointAddress ?? null;
-    endpointCheck = { id: 'endpoint', status: 'ok', ...(endpoint ? { detail: endpoint } : {}) };
+    if (endpoint && !isIotDataEndpoint(endpoint, target.region)) {
+      // Never stored; a custom endpoint replaces the data endpoint anyway, so only its absence fails.
+      endpoint = null;
+      endpointCheck = target.customEndpoint
+        ? { id: 'endpoint', status: 'ok' }
+        : { id: 'endpoint', status: 'failed', error: REFUSED_ENDPOINT.error, message: REFUSED_ENDPOINT.message };
+    } else {
+      endpointCheck = { id: 'endpoint', status: 'ok', ...(endpoint ? { detail: endpoint } : {}) };
+    }
   } catch (error) {
     const failure = keyFailure(error, target);
     if (failure) return stop(failure);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeDatabase } from '@/lib/db';
 import type { OrgRole } from '@/lib/roles';
 import { decryptCredentials } from '@/lib/vault';
@@ -16,7 +16,7 @@ import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import type { PreflightReport } from './capabilities';
 import { issueDraft } from './draft';
-import type { PreflightTarget } from './preflight';
+import { runPreflight, type PreflightTarget } from './preflight';
 import { getIntegration, listIntegrations } from './queries';
 import type { CreateIntegrationInput } from './schemas';
 import { createIntegrationSchema } from './schemas';
@@ -26,6 +26,7 @@ import {
   pauseIntegration,
   resumeIntegration,
   rotateCredentials,
+  testConnection,
   testIntegration,
   updateIntegration,
   type IntegrationDeps,
@@ -51,7 +52,7 @@ beforeAll(async () => {
   for (const key of [ROTATED, REVOKED]) sim.control.putKey({ ...key, accountId: DEMO_ACCOUNT_ID, userName: key.accessKeyId, actions: ['*'] });
   org = await createTestOrg('svc-int');
   other = await createTestOrg('svc-int-other');
-  deps = { keyring: testKeyring(), platform: { credentials: DEMO_CREDENTIALS } };
+  deps = { keyring: testKeyring(), platform: { credentials: DEMO_CREDENTIALS, stsEndpoint: sim.url } };
 });
 
 afterAll(async () => {
@@ -292,5 +293,61 @@ describe('reading and deleting', () => {
     const text = rows.map((r) => r.text).join('\n');
     for (const secret of SECRETS) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}\./);
+  });
+});
+
+describe('custom endpoints and the outbound-address guard', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('refuses a custom endpoint in production unless its host is allow-listed, with a field error and nothing saved', async () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    const request = input(org, { name: 'Production custom' });
+    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, request, deps))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fieldErrors: { customEndpoint: ['Custom endpoints are not enabled on this deployment.'] },
+    });
+    expect(await row(request.draft.integrationId)).toBeUndefined();
+    await expect(run(org, 'admin', (ctx) => testConnection(ctx, { draft: request.draft, connection: request.details }, deps))).rejects.toMatchObject({ code: 'VALIDATION' });
+
+    vi.stubEnv('FLEETLINE_CUSTOM_ENDPOINT_HOSTS', 'sim.example.com');
+    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, request, deps))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fieldErrors: { customEndpoint: ['This endpoint is not allowed.'] },
+    });
+
+    vi.stubEnv('FLEETLINE_CUSTOM_ENDPOINT_HOSTS', '127.0.0.1');
+    await run(org, 'admin', (ctx) => createIntegration(ctx, request, deps));
+    expect(await row(request.draft.integrationId)).toMatchObject({ status: 'active' });
+  });
+
+  it('refuses private and metadata endpoints at input in every environment', async () => {
+    for (const customEndpoint of ['https://10.0.0.1', 'http://169.254.169.254', 'https://[::ffff:a9fe:a9fe]', 'https://[fd00:ec2::254]']) {
+      const request = input(org);
+      await expect(
+        run(org, 'admin', (ctx) => createIntegration(ctx, { ...request, details: { ...request.details, customEndpoint } }, deps)),
+      ).rejects.toMatchObject({ code: 'VALIDATION', message: 'This endpoint is not allowed.' });
+    }
+  });
+
+  it('test connection of a saved integration whose endpoint resolves to loopback says only that it is not allowed', async () => {
+    const request = input(org, { name: 'Later refused' });
+    const { id } = await run(org, 'admin', (ctx) => createIntegration(ctx, { ...request, details: { ...request.details, customEndpoint: sim.url.replace('127.0.0.1', 'localhost') } }, deps));
+    vi.stubEnv('FLEETLINE_OUTBOUND_ALLOW_LOOPBACK', 'false');
+    const report = await run(org, 'admin', (ctx) => testIntegration(ctx, { integrationId: id }, deps));
+    expect(report.authFailure).toEqual({ kind: 'unreachable', error: 'OutboundAddressError', message: 'This endpoint is not allowed.' });
+    expect(await row(id)).toMatchObject({ status: 'error', last_error: 'This endpoint is not allowed.' });
+  });
+
+  it('never stores a data endpoint that is not AWS IoT’s for the region', async () => {
+    const { id } = await run(org, 'admin', (ctx) => createIntegration(ctx, input(org, { name: 'Endpoint check' }), deps));
+    const endpoint = async () => (await adminSql()<{ e: string | null }[]>`select iot_data_endpoint as e from public.integrations where id = ${id}`)[0]!.e;
+    const good = await endpoint();
+    expect(good).toMatch(/-ats\.iot\.us-east-1\.amazonaws\.com$/);
+    const real = (t: PreflightTarget) => runPreflight(t, { platform: deps.platform });
+    for (const bad of ['169.254.169.254', 'evil.example.com', 'x-ats.iot.eu-west-1.amazonaws.com']) {
+      const lying = { ...deps, preflight: async (t: PreflightTarget): Promise<PreflightReport> => ({ ...(await real(t)), endpoint: bad }) };
+      await run(org, 'admin', (ctx) => testIntegration(ctx, { integrationId: id }, lying));
+      expect(await endpoint()).toBe(good);
+    }
   });
 });

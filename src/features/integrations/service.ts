@@ -2,9 +2,11 @@ import type postgres from 'postgres';
 import { recordAudit } from '@/lib/audit';
 import { asServiceWithin } from '@/lib/service-role';
 import type { PlatformIdentity } from '@/lib/aws/clients';
+import { isIotDataEndpoint } from '@/lib/aws/data-endpoint';
 import type { OrgContext } from '@/lib/context';
 import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
+import { isCustomEndpointAllowed, outboundPolicyFromEnv } from '@/lib/net/outbound-guard';
 import { hasRole } from '@/lib/roles';
 import { credentialsHint, decryptCredentials, encryptCredentials, VaultError, type AwsCredentials, type Keyring } from '@/lib/vault';
 import { checkDefinition, toStoredCapabilities, type PreflightReport } from './capabilities';
@@ -40,6 +42,23 @@ function requireAdmin(ctx: OrgContext): void {
   if (!hasRole(ctx.role, 'admin')) {
     throw new AppError('FORBIDDEN', `Only admins and owners can change integrations; you are ${ctx.role}.`);
   }
+}
+
+/**
+ * The deployment's rule for custom endpoints, checked where the user typed one (the guard checks
+ * again at connect time). In production only the operator's allow-listed hosts pass.
+ */
+export function assertCustomEndpointPermitted(endpoint: string | null): void {
+  if (!endpoint) return;
+  const policy = outboundPolicyFromEnv();
+  if (isCustomEndpointAllowed(endpoint, policy)) return;
+  const message = policy.customEndpointHosts?.length === 0 ? 'Custom endpoints are not enabled on this deployment.' : 'This endpoint is not allowed.';
+  throw new AppError('VALIDATION', message, { customEndpoint: [message] });
+}
+
+/** Only an AWS IoT data endpoint of the integration's region is ever stored (it is called later). */
+function dataEndpointToStore(report: PreflightReport | null, region: string): string | null {
+  return report?.endpoint && isIotDataEndpoint(report.endpoint, region) ? report.endpoint : null;
 }
 
 function json(value: unknown): postgres.JSONValue {
@@ -81,6 +100,7 @@ export async function testConnection(ctx: OrgContext, input: TestConnectionInput
   requireAdmin(ctx);
   verifyDraft(deps.keyring, ctx.org.id, input.draft);
   const { connection } = input;
+  assertCustomEndpointPermitted(connection.customEndpoint);
   const auth: PreflightAuth =
     connection.authType === 'access_keys'
       ? { type: 'access_keys', credentials: { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey } }
@@ -102,6 +122,7 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
   requireAdmin(ctx);
   verifyDraft(deps.keyring, ctx.org.id, input.draft);
   const { details, schedule, draft } = input;
+  assertCustomEndpointPermitted(details.customEndpoint);
   await assertNameFree(ctx, details.name);
   const credentials: AwsCredentials | null =
     details.authType === 'access_keys' ? { accessKeyId: details.accessKeyId, secretAccessKey: details.secretAccessKey } : null;
@@ -127,7 +148,7 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
         sync_interval_seconds, sync_budget, status, capabilities, last_tested_at)
       values (
         ${draft.integrationId}, ${ctx.org.id}, ${details.name}, ${details.region}, ${details.authType}, ${token}, ${hint},
-        ${roleArn}, ${roleArn ? draft.externalId : null}, ${report.endpoint}, ${details.customEndpoint},
+        ${roleArn}, ${roleArn ? draft.externalId : null}, ${dataEndpointToStore(report, details.region)}, ${details.customEndpoint},
         ${details.timestreamDatabase}, ${details.timestreamTable}, ${schedule.syncIntervalSeconds}, ${schedule.syncBudget},
         'active', ${ctx.db.json(json(toStoredCapabilities(report)))}, ${report.testedAt})`);
   } catch (error) {
@@ -203,7 +224,7 @@ export async function testIntegration(ctx: OrgContext, input: IntegrationRef, de
   await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
-      iot_data_endpoint = coalesce(${report.endpoint}, iot_data_endpoint),
+      iot_data_endpoint = coalesce(${dataEndpointToStore(report, integration.region)}, iot_data_endpoint),
       last_tested_at = ${report.testedAt},
       last_error = ${lastErrorOf(report)},
       status = ${statusAfterTest(integration.status, report)}
@@ -235,6 +256,7 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
     if (current[key] !== next[key]) changes[key] = { from: current[key], to: next[key] };
   }
   if (Object.keys(changes).length === 0) return;
+  if (changes.customEndpoint) assertCustomEndpointPermitted(next.customEndpoint);
 
   let report: PreflightReport | null = null;
   if (changes.customEndpoint || changes.timestreamDatabase || changes.timestreamTable) {
@@ -258,7 +280,7 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
       timestream_database = ${next.timestreamDatabase},
       timestream_table = ${next.timestreamTable},
       capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
-      iot_data_endpoint = coalesce(${report?.endpoint ?? null}, iot_data_endpoint),
+      iot_data_endpoint = coalesce(${dataEndpointToStore(report, current.region)}, iot_data_endpoint),
       last_tested_at = ${report ? report.testedAt : ctx.db`last_tested_at`}
     where id = ${current.id} and org_id = ${ctx.org.id}`);
   await recordAudit(ctx, 'integration.updated', { type: 'integration', id: current.id }, { changes, retested: report !== null });
@@ -310,7 +332,7 @@ export async function rotateCredentials(ctx: OrgContext, input: RotateCredential
       credentials = ${token},
       credentials_hint = ${hint},
       capabilities = ${ctx.db.json(json(toStoredCapabilities(report)))},
-      iot_data_endpoint = coalesce(${report.endpoint}, iot_data_endpoint),
+      iot_data_endpoint = coalesce(${dataEndpointToStore(report, current.region)}, iot_data_endpoint),
       last_tested_at = ${report.testedAt},
       last_error = null,
       status = ${current.status === 'paused' ? 'paused' : 'active'}

@@ -2,8 +2,18 @@ import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import {
+  GuardedHttpAgent,
+  GuardedHttpsAgent,
+  OutboundAddressError,
+  assertCustomEndpointAllowed,
+  outboundPolicyFromEnv,
+  type OutboundPolicy,
+} from '../net/outbound-guard';
 import { decryptCredentials, type Keyring } from '../vault';
+import { isIotDataEndpoint } from './data-endpoint';
 
 /**
  * One set of AWS SDK v3 clients per integration, built from decrypted access keys or from a role
@@ -27,6 +37,8 @@ export interface IntegrationConnection {
 /** Fleetline's own AWS identity, which assumes customers' roles. */
 export interface PlatformIdentity {
   credentials?: AwsCredentialIdentity;
+  /** Where its STS calls go (the simulator locally); unset = AWS's regional STS. Never a tenant's endpoint. */
+  stsEndpoint?: string;
 }
 
 export interface AwsClients {
@@ -51,11 +63,36 @@ function tuningConfig(tuning: ClientTuning) {
   return { ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}), ...handler };
 }
 
+/** The SDK's Node handler, every socket of which passes the outbound-address guard (lib/net). */
+function guardedHandler(policy: OutboundPolicy, tuning: ClientTuning): NodeHttpHandler {
+  const agent = { keepAlive: true, maxSockets: 50 };
+  return new NodeHttpHandler({
+    httpAgent: new GuardedHttpAgent(policy, agent),
+    httpsAgent: new GuardedHttpsAgent(policy, agent),
+    connectionTimeout: tuning.connectionTimeoutMs,
+    requestTimeout: tuning.requestTimeoutMs,
+  });
+}
+
+/** STS signed with Fleetline's own identity: always the platform's endpoint, never a tenant's. */
+export function platformStsClient(region: string, platform: PlatformIdentity, tuning: ClientTuning = {}): STSClient {
+  return new STSClient({
+    region,
+    ...(platform.stsEndpoint ? { endpoint: platform.stsEndpoint } : {}),
+    ...(platform.credentials ? { credentials: platform.credentials } : {}),
+    ...tuningConfig(tuning),
+  });
+}
+
 /** Platform credentials from env (local stack, CI); otherwise the SDK's default provider chain. */
 export function platformIdentityFromEnv(env: NodeJS.ProcessEnv = process.env): PlatformIdentity {
   const accessKeyId = env.FLEETLINE_AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.FLEETLINE_AWS_SECRET_ACCESS_KEY;
-  return accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {};
+  const stsEndpoint = env.FLEETLINE_AWS_STS_ENDPOINT;
+  return {
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    ...(stsEndpoint ? { stsEndpoint } : {}),
+  };
 }
 
 // Refresh assumed-role credentials this long before they expire.
@@ -71,12 +108,8 @@ export function assumeRoleProvider(
   tuning: ClientTuning = {},
 ): AwsCredentialIdentityProvider {
   if (!conn.roleArn || !conn.externalId) throw new Error('assume_role integrations need a role ARN and an External ID');
-  const sts = new STSClient({
-    region: conn.region,
-    ...(conn.customEndpoint ? { endpoint: conn.customEndpoint } : {}),
-    ...(platform.credentials ? { credentials: platform.credentials } : {}),
-    ...tuningConfig(tuning),
-  });
+  // conn.customEndpoint is deliberately ignored: this request is signed with Fleetline's identity.
+  const sts = platformStsClient(conn.region, platform, tuning);
   let cached: AwsCredentialIdentity | undefined;
   return async () => {
     if (cached?.expiration && cached.expiration.getTime() - EXPIRY_MARGIN_MS > Date.now()) return cached;
@@ -111,12 +144,16 @@ export function createAwsClients(
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
   tuning: ClientTuning = {},
 ): AwsClients {
-  const base = { region: conn.region, credentials, ...tuningConfig(tuning) };
+  const policy = outboundPolicyFromEnv();
+  // Checked again here, not only at input: the allow-list may have changed since the row was saved.
+  if (conn.customEndpoint) assertCustomEndpointAllowed(conn.customEndpoint, policy);
+  else if (conn.iotDataEndpoint && !isIotDataEndpoint(conn.iotDataEndpoint, conn.region)) throw new OutboundAddressError();
+  const base = () => ({ region: conn.region, credentials, ...tuningConfig(tuning), requestHandler: guardedHandler(policy, tuning) });
   const custom = conn.customEndpoint ? { endpoint: conn.customEndpoint } : {};
   const dataEndpoint = conn.customEndpoint ?? (conn.iotDataEndpoint ? `https://${conn.iotDataEndpoint}` : undefined);
-  const iot = new IoTClient({ ...base, ...custom });
-  const iotData = new IoTDataPlaneClient({ ...base, ...(dataEndpoint ? { endpoint: dataEndpoint } : {}) });
-  const timestream = new TimestreamQueryClient({ ...base, ...custom });
+  const iot = new IoTClient({ ...base(), ...custom });
+  const iotData = new IoTDataPlaneClient({ ...base(), ...(dataEndpoint ? { endpoint: dataEndpoint } : {}) });
+  const timestream = new TimestreamQueryClient({ ...base(), ...custom });
   return {
     iot,
     iotData,
