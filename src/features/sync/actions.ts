@@ -1,8 +1,8 @@
 'use server';
 
 import { orgAction } from '@/lib/actions';
-import { jobQueue } from '@/worker/queue-client';
-import { enqueueSync } from '@/worker/queues';
+import { jobQueue } from '@/lib/jobs/queue-client';
+import { enqueueSync } from '@/lib/jobs/queues';
 import { SYNC_NOW_MIN_ROLE, syncNowSchema } from './schemas';
 import { requestSync } from './service';
 
