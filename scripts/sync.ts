@@ -6,7 +6,7 @@ import { asService, closeDatabase } from '../src/lib/db';
 import { workerEnv } from '../src/lib/env';
 import pino from 'pino';
 import { LOG_SERIALIZERS, REDACT_PATHS } from '../src/lib/logger';
-import { syncClientsFactory } from '../src/features/sync/clients';
+import { integrationClients } from '../src/features/integrations/runtime/clients';
 import { runSync } from '../src/features/sync/engine';
 import { stopRequest } from '../src/features/sync/errors';
 
@@ -34,7 +34,7 @@ try {
   const outcome = await runSync(
     {
       db: asService,
-      clients: syncClientsFactory(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()),
+      clients: integrationClients(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()),
       log: log.child({ component: 'sync-cli' }),
       signal: controller.signal,
       workerId: 'cli',

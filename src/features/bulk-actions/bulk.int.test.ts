@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { refreshDevice } from '@/features/commands/refresh';
-import { syncClientsFactory } from '@/features/sync/clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync } from '@/features/sync/engine';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
@@ -40,7 +40,7 @@ function queue() {
 
 const deps = (overrides: Partial<BulkDeps> = {}): BulkDeps => ({
   db: simSyncDeps(sim).db,
-  clients: syncClientsFactory(testKeyring(), {}),
+  clients: integrationClients(testKeyring(), {}),
   log: silentLog,
   workerId: 'test-worker',
   tuning: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, batchSize: 3 },
@@ -184,7 +184,7 @@ describe('a desired key on a filtered selection', () => {
     // A connected device converges 5 s (simulated) later; the device page's refresh sees it.
     const online = targets.find((t) => t.connected)!;
     sim.control.advanceTime(6_000);
-    await refreshDevice({ clients: syncClientsFactory(testKeyring(), {}), now: () => sim.control.now() }, { orgId: org.id, deviceId: online.id });
+    await refreshDevice({ clients: integrationClients(testKeyring(), {}), now: () => sim.control.now() }, { orgId: org.id, deviceId: online.id });
     const [cmd] = await adminSql()`select status from public.device_commands where device_id = ${online.id} and id = any(${commands.map((c) => c.id)}::uuid[])`;
     expect(cmd!.status).toBe('converged');
   });
