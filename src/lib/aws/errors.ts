@@ -52,7 +52,6 @@ function shortSafeMessage(raw: string): string {
   // A blank line starts the details AWS appends (the canonical request among them).
   const paragraph = text.search(/\r?\n\s*\r?\n/);
   if (paragraph >= 0) text = text.slice(0, paragraph);
-  // eslint-disable-next-line no-control-regex
   text = scrubSecrets(text.replace(/[\u0000-\u001f\u007f]+/g, ' ')).replace(/\s+/g, ' ').trim();
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
