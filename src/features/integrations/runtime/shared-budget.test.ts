@@ -70,8 +70,18 @@ describe('BorrowedTokens', () => {
     const clock = new FakeClock();
     const remote = remoteBucket(clock, 100);
     const pool = new BorrowedTokens(remote.lend, 100, options(clock));
-    await Promise.all(Array.from({ length: 10 }, () => pool.take()));
+    await Promise.all(Array.from({ length: 4 }, () => pool.take()));
     expect(remote.loans).toEqual([10]);
+  });
+
+  it('borrows the next chunk in the background once half of the current one is used', async () => {
+    const clock = new FakeClock();
+    const remote = remoteBucket(clock, 100);
+    const pool = new BorrowedTokens(remote.lend, 100, options(clock));
+    for (let i = 0; i < 5; i++) await pool.take();
+    expect(remote.loans).toEqual([10, 10]);
+    for (let i = 0; i < 10; i++) await pool.take();
+    expect(remote.loans).toEqual([10, 10, 10]);
   });
 
   it('drops borrowed tokens left unused well past their time, so a slowed process cannot burst later', async () => {

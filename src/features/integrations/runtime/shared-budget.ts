@@ -57,6 +57,12 @@ export class BorrowedTokens {
       while (this.next < this.due.length && this.due[this.next]! < now - staleMs) this.next++;
       if (this.next < this.due.length) {
         const at = this.due[this.next++]!;
+        // Borrow the next chunk while this one lasts, so a busy caller never waits on the database.
+        if (this.due.length - this.next <= this.prefetchAt && !this.loan) {
+          this.loan = this.borrow()
+            .catch(() => {}) // a failed prefetch is retried by the next caller that finds no tokens
+            .finally(() => (this.loan = null));
+        }
         if (at > now) await clock.sleep(at - now, signal);
         return;
       }
@@ -65,10 +71,16 @@ export class BorrowedTokens {
     }
   }
 
+  private get prefetchAt(): number {
+    return Math.floor(chunkSize(this.ratePerSecond, this.options) / 2);
+  }
+
   private async borrow(): Promise<void> {
     const count = chunkSize(this.ratePerSecond, this.options);
     const before = await this.lend(count);
-    this.due = dueTimes(this.options.clock.now(), before, count, this.ratePerSecond);
+    const fresh = dueTimes(this.options.clock.now(), before, count, this.ratePerSecond);
+    const left = this.due.slice(this.next);
+    this.due = left.length === 0 ? fresh : left.concat(fresh).sort((a, b) => a - b);
     this.next = 0;
   }
 }
