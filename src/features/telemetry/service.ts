@@ -68,13 +68,14 @@ interface Target {
   cached: SeriesResult | undefined;
 }
 
-// One client builder per keyring, so assumed-role credentials are reused across requests.
-const factories = new WeakMap<Keyring, Map<PlatformIdentity, ClientsFactory>>();
+// One client builder per keyring and platform identity, so assumed-role credentials are reused across requests.
+const factories = new WeakMap<Keyring, Map<string, ClientsFactory>>();
 function clientsFactory(deps: TelemetryDeps): ClientsFactory {
   let byPlatform = factories.get(deps.keyring);
   if (!byPlatform) factories.set(deps.keyring, (byPlatform = new Map()));
-  let factory = byPlatform.get(deps.platform);
-  if (!factory) byPlatform.set(deps.platform, (factory = integrationClients(deps.keyring, deps.platform)));
+  const identity = deps.platform.credentials?.accessKeyId ?? 'default-chain';
+  let factory = byPlatform.get(identity);
+  if (!factory) byPlatform.set(identity, (factory = integrationClients(deps.keyring, deps.platform)));
   return factory;
 }
 
