@@ -5,8 +5,8 @@ import { platformIdentityFromEnv } from '../src/lib/aws/clients';
 import { asService, closeDatabase } from '../src/lib/db';
 import { workerEnv } from '../src/lib/env';
 import pino from 'pino';
-import { REDACT_PATHS } from '../src/lib/logger';
-import { syncClientsFactory } from '../src/features/sync/clients';
+import { LOG_SERIALIZERS, REDACT_PATHS } from '../src/lib/logger';
+import { integrationClients } from '../src/features/integrations/runtime/clients';
 import { runSync } from '../src/features/sync/engine';
 import { stopRequest } from '../src/features/sync/errors';
 
@@ -24,7 +24,7 @@ if (!integrationId.success) {
 
 const env = workerEnv();
 // Logs on stderr, so stdout carries nothing but the JSON summary.
-const log = pino({ level: env.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
+const log = pino({ level: env.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS }, pino.destination(2));
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort(stopRequest('interrupted from the terminal')));
 process.once('SIGTERM', () => controller.abort(stopRequest('terminated')));
@@ -34,7 +34,7 @@ try {
   const outcome = await runSync(
     {
       db: asService,
-      clients: syncClientsFactory(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()),
+      clients: integrationClients(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()),
       log: log.child({ component: 'sync-cli' }),
       signal: controller.signal,
       workerId: 'cli',

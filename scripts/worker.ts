@@ -3,7 +3,7 @@ import { platformIdentityFromEnv } from '../src/lib/aws/clients';
 import { asService, closeDatabase } from '../src/lib/db';
 import { workerEnv } from '../src/lib/env';
 import { logger } from '../src/lib/logger';
-import { syncClientsFactory } from '../src/features/sync/clients';
+import { integrationClients } from '../src/features/integrations/runtime/clients';
 import { startWorker } from '../src/worker/worker';
 
 /**
@@ -13,7 +13,7 @@ import { startWorker } from '../src/worker/worker';
 const env = workerEnv();
 const log = logger.child({ component: 'worker' });
 const worker = await startWorker({
-  deps: { db: asService, clients: syncClientsFactory(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()) },
+  deps: { db: asService, clients: integrationClients(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()) },
   log,
   concurrency: env.WORKER_CONCURRENCY,
   pollingIntervalSeconds: env.WORKER_POLL_INTERVAL_SECONDS,

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { syncClientsFactory } from '../../src/features/sync/clients';
+import { integrationClients } from '../../src/features/integrations/runtime/clients';
 import { runSync, type SyncTuning } from '../../src/features/sync/engine';
 import { asService, closeDatabase } from '../../src/lib/db';
 import { parseKeyring } from '../../src/lib/vault';
@@ -25,7 +25,7 @@ try {
   const outcome = await runSync(
     {
       db: asService,
-      clients: syncClientsFactory(parseKeyring(process.env.FLEETLINE_VAULT_KEYS), {}),
+      clients: integrationClients(parseKeyring(process.env.FLEETLINE_VAULT_KEYS), {}),
       log: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)),
       now: () => nowMs,
       workerId: 'bench',

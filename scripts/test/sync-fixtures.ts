@@ -3,7 +3,7 @@ import pino from 'pino';
 import { IoTClient, ListThingGroupsForThingCommand, paginateListThings } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand, IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { asService } from '@/lib/db';
-import { syncClientsFactory } from '@/features/sync/clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import type { SyncDeps, SyncTuning } from '@/features/sync/engine';
 import { credentialsHint, encryptCredentials } from '@/lib/vault';
 import { DEMO_REGION, type SimCredentials } from '../sim/config';
@@ -50,7 +50,7 @@ export function newSimKey(sim: RunningSimulator, accountId: string): SimCredenti
 export function simSyncDeps(sim: RunningSimulator, overrides: Partial<SyncDeps> & { tuning?: Partial<SyncTuning> } = {}): SyncDeps {
   return {
     db: asService,
-    clients: syncClientsFactory(testKeyring(), {}),
+    clients: integrationClients(testKeyring(), {}),
     log: process.env.SYNC_TEST_LOG ? pino({ level: process.env.SYNC_TEST_LOG }) : silentLog,
     now: () => sim.control.now(),
     workerId: 'test',
@@ -157,7 +157,7 @@ function sortKeys(value: unknown): unknown {
 
 /** Wraps the clients factory so a test can act on each successful AWS response (e.g. inject a fault half-way). */
 export function clientsWithHook(onResponse: (command: string) => void): SyncDeps['clients'] {
-  const base = syncClientsFactory(testKeyring(), {});
+  const base = integrationClients(testKeyring(), {});
   return (integration) => {
     const clients = base(integration);
     for (const client of [clients.iot, clients.iotData] as { middlewareStack: { add: (...args: never[]) => void } }[]) {

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { REDACT_PATHS } from './logger';
+import { signatureMismatch } from '../../scripts/test/aws-errors';
+import { LOG_SERIALIZERS, REDACT_PATHS } from './logger';
 
 function capture() {
   const lines: string[] = [];
@@ -11,7 +12,7 @@ function capture() {
       done();
     },
   });
-  return { log: pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream), lines };
+  return { log: pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS }, stream), lines };
 }
 
 describe('logger redaction', () => {
@@ -32,5 +33,22 @@ describe('logger redaction', () => {
     }
     expect(out).toContain('ops@example.com');
     expect(out).toContain('[redacted]');
+  });
+});
+
+describe('logger error serializer', () => {
+  it('logs an AWS SDK error as its sanitized name and message, without the canonical request or its stack', () => {
+    const { log, lines } = capture();
+    log.warn({ err: signatureMismatch() }, 'aws call failed');
+    log.warn({ error: signatureMismatch() }, 'aws call failed');
+    const out = lines.join('');
+    expect(out).toContain('SignatureDoesNotMatch');
+    for (const secret of ['IQoJb3JpZ2luX2VjEJr', 'e3b0c44298fc1c149afbf4c8996fb924', 'aws4_request', 'Canonical', 'at ']) expect(out).not.toContain(secret);
+  });
+
+  it('scrubs keys from the message and stack of other errors', () => {
+    const { log, lines } = capture();
+    log.error({ err: new Error('failed with AKIAIOSFODNN7EXAMPLE') }, 'boom');
+    expect(lines.join('')).not.toContain('AKIAIOSFODNN7EXAMPLE');
   });
 });

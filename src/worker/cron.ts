@@ -3,8 +3,8 @@ import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
 import { handleSyncJob, type SyncJobResult } from './handlers';
-import { jobQueue } from './queue-client';
-import { QUEUES } from './queues';
+import { jobQueue } from '@/lib/jobs/queue-client';
+import { QUEUES } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
 
 /**

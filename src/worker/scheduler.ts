@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Db } from '@/features/sync/runs';
 import type { SyncTrigger } from '@/features/sync/schemas';
-import { enqueueSync } from './queues';
+import { enqueueSync } from '@/lib/jobs/queues';
 
 /**
  * Due = not paused, not running, and no sync started within its interval (failed attempts count, so

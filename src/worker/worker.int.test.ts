@@ -9,8 +9,8 @@ import { ROOT } from '../../scripts/stack/config';
 import { adminSql, closeAdminSql, createTestOrg, type TestOrg } from '../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, waitFor } from '../../scripts/test/sync-fixtures';
 import { runCronTick } from './cron';
-import { jobQueue } from './queue-client';
-import { enqueueSync, QUEUES } from './queues';
+import { jobQueue } from '@/lib/jobs/queue-client';
+import { enqueueSync, QUEUES } from '@/lib/jobs/queues';
 import { dueIntegrations, enqueueDueSyncs } from './scheduler';
 import { startWorker } from './worker';
 

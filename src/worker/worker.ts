@@ -6,7 +6,7 @@ import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
 import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
-import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from './queues';
+import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
 
 /**

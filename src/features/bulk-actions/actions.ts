@@ -1,8 +1,8 @@
 'use server';
 
 import { orgAction } from '@/lib/actions';
-import { jobQueue } from '@/worker/queue-client';
-import { enqueueBulkOperation } from '@/worker/queues';
+import { jobQueue } from '@/lib/jobs/queue-client';
+import { enqueueBulkOperation } from '@/lib/jobs/queues';
 import { BULK_MIN_ROLE, bulkOperationRefSchema, previewBulkSchema, startBulkSchema } from './schemas';
 import { cancelBulkOperation, previewBulkOperation, startBulkOperation } from './service';
 

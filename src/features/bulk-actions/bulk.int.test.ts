@@ -4,16 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { refreshDevice } from '@/features/commands/refresh';
-import { syncClientsFactory } from '@/features/sync/clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync } from '@/features/sync/engine';
-import { handleBulkJob } from '@/worker/bulk-handler';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { clients, decodeJson, startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { getBulkOperation } from './queries';
-import type { BulkDeps } from './runner';
+import { runBulkOperation, type BulkDeps } from './runner';
 import { previewBulkSchema, startBulkSchema, type StartBulkInput } from './schemas';
 import { cancelBulkOperation, previewBulkOperation, startBulkOperation, type BulkQueue } from './service';
 
@@ -41,7 +40,7 @@ function queue() {
 
 const deps = (overrides: Partial<BulkDeps> = {}): BulkDeps => ({
   db: simSyncDeps(sim).db,
-  clients: syncClientsFactory(testKeyring(), {}),
+  clients: integrationClients(testKeyring(), {}),
   log: silentLog,
   workerId: 'test-worker',
   tuning: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, batchSize: 3 },
@@ -120,7 +119,7 @@ describe('an attribute on a filtered selection', () => {
     // AWS allows 3 UpdateThing/s here: the governor starts at the budgeted 100/s and is throttled.
     sim.control.setQuotas({ enabled: true, factor: 1, rates: { UpdateThing: 3 } });
     try {
-      const result = await handleBulkJob(deps(), { id: 'job-1', data: { operationId: started.operationId } });
+      const result = await runBulkOperation(deps(), started.operationId);
       expect(result).toMatchObject({ outcome: 'ran', status: 'completed', succeeded: targets.length, failed: 0, skipped: 0 });
       expect((result as { throttled: number }).throttled).toBeGreaterThan(0);
     } finally {
@@ -140,7 +139,7 @@ describe('an attribute on a filtered selection', () => {
       { action: 'bulk_operation.completed', actor_id: org.members.operator.id },
     ]);
     // A second delivery of the same job finds it finished and changes nothing.
-    expect(await handleBulkJob(deps(), { id: 'job-1', data: { operationId: started.operationId } })).toEqual({ outcome: 'finished', status: 'completed' });
+    expect(await runBulkOperation(deps(), started.operationId)).toEqual({ outcome: 'finished', status: 'completed' });
   });
 
   it('reports a device AWS no longer has as failed, with the reason, and carries on', async () => {
@@ -150,7 +149,7 @@ describe('an attribute on a filtered selection', () => {
     sim.control.removeThings('111122223333', [gone]);
     const { q } = queue();
     const started = await start(org, 'operator', { filter: { attr: [{ key: 'site', value: 'austin' }] }, kind: 'set_attribute', key: 'room', value: 'x1', expectedCount: targets.length }, q);
-    const result = await handleBulkJob(deps(), { id: 'job-2', data: { operationId: started.operationId } });
+    const result = await runBulkOperation(deps(), started.operationId);
     expect(result).toMatchObject({ outcome: 'ran', status: 'completed', succeeded: targets.length - 1, failed: 1 });
     const [failed] = await adminSql()`select thing_name, error from public.bulk_operation_items where operation_id = ${started.operationId} and status = 'failed'`;
     expect(failed).toEqual({ thing_name: gone, error: 'The thing no longer exists in AWS.' });
@@ -171,7 +170,7 @@ describe('a desired key on a filtered selection', () => {
       select id, thing_name, connected from public.devices where org_id = ${org.id} and attributes->>'site' = 'toronto' order by thing_name`;
     const { q } = queue();
     const started = await start(org, 'operator', { filter: { attr: [{ key: 'site', value: 'toronto' }] }, kind: 'set_desired', key: 'ledColor', value: '"green"', expectedCount: targets.length }, q);
-    const result = await handleBulkJob(deps(), { id: 'job-3', data: { operationId: started.operationId } });
+    const result = await runBulkOperation(deps(), started.operationId);
     expect(result).toMatchObject({ outcome: 'ran', status: 'completed', succeeded: targets.length });
     for (const t of targets) {
       const shadow = decodeJson<{ state: { desired?: Record<string, unknown> } }>((await oracle.data.send(new GetThingShadowCommand({ thingName: t.thing_name }))).payload);
@@ -185,7 +184,7 @@ describe('a desired key on a filtered selection', () => {
     // A connected device converges 5 s (simulated) later; the device page's refresh sees it.
     const online = targets.find((t) => t.connected)!;
     sim.control.advanceTime(6_000);
-    await refreshDevice({ clients: syncClientsFactory(testKeyring(), {}), now: () => sim.control.now() }, { orgId: org.id, deviceId: online.id });
+    await refreshDevice({ clients: integrationClients(testKeyring(), {}), now: () => sim.control.now() }, { orgId: org.id, deviceId: online.id });
     const [cmd] = await adminSql()`select status from public.device_commands where device_id = ${online.id} and id = any(${commands.map((c) => c.id)}::uuid[])`;
     expect(cmd!.status).toBe('converged');
   });
@@ -197,7 +196,7 @@ describe('cancelling and refusals', () => {
     const { q } = queue();
     const started = await start(org, 'operator', { filter: { attr: [{ key: 'site', value: 'sydney' }] }, kind: 'set_attribute', key: 'room', value: 'z', expectedCount: targets.length }, q);
     await as(org.members.operator, (db) => cancelBulkOperation(orgContext(db, org, 'operator'), { operationId: started.operationId }));
-    const result = await handleBulkJob(deps(), { id: 'job-4', data: { operationId: started.operationId } });
+    const result = await runBulkOperation(deps(), started.operationId);
     expect(result).toMatchObject({ outcome: 'ran', status: 'cancelled', succeeded: 0, skipped: targets.length });
     const again = await rejection(as(org.members.operator, (db) => cancelBulkOperation(orgContext(db, org, 'operator'), { operationId: started.operationId })));
     expect(again.code).toBe('PRECONDITION');
@@ -214,9 +213,5 @@ describe('cancelling and refusals', () => {
     const forged = await rejection(as(other.members.operator, (db) => startBulkOperation(orgContext(db, org, 'operator'), startBulkSchema.parse({ filter: {}, kind: 'set_attribute', key: 'room', value: 'v', expectedCount: 40 }), q)));
     expect(forged.code).toBe('PRECONDITION');
     expect(sent).toEqual([]);
-  });
-
-  it('a job for an operation that is not committed yet is retried, not dropped', async () => {
-    await expect(handleBulkJob(deps(), { id: 'job-5', data: { operationId: '00000000-0000-4000-8000-0000000000aa' } })).rejects.toThrow(/not visible yet/);
   });
 });

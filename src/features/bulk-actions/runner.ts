@@ -6,9 +6,10 @@ import type { Tx } from '@/lib/db';
 import { writeRates } from '@/features/commands/aws';
 import type { JsonValue } from '@/features/commands/schemas';
 import { writeDesired } from '@/features/commands/service';
-import { abortError, QuotaGovernor, type Clock, type RetryPolicy } from '@/features/sync/quota';
+import { openGovernedClients, type ClientsFactory } from '@/features/integrations/runtime/clients';
+import { abortError, type Clock, type RetryPolicy } from '@/features/integrations/runtime/quota';
 import { mapLimit } from '@/features/sync/pipeline';
-import { loadIntegration, type Db, type IntegrationForSync } from '@/features/sync/runs';
+import { loadIntegration, type Db } from '@/features/sync/runs';
 import { writeAttributeEdit } from '@/features/sync/writer';
 import type { BulkKind } from './schemas';
 
@@ -20,7 +21,8 @@ import type { BulkKind } from './schemas';
  */
 export interface BulkDeps {
   db: Db;
-  clients: (integration: IntegrationForSync) => AwsClients;
+  /** The integration runtime's client builder (SDK retries off; the governor retries). */
+  clients: ClientsFactory;
   log: Logger;
   signal?: AbortSignal;
   clock?: Clock;
@@ -160,17 +162,13 @@ async function runIntegration(
     });
     return false;
   }
-  const clients = deps.clients(integration!);
-  const governor = new QuotaGovernor({
-    region: integration!.region,
-    budget: integration!.sync_budget,
+  // The same shared budget as the integration's syncs and interactive calls.
+  const { clients, governor } = openGovernedClients({ clients: deps.clients, db: deps.db }, integration!, {
     rates: writeRates(integration!.region),
     retry: tuning.retry,
     clock: deps.clock,
     signal: deps.signal,
   });
-  governor.attach(clients.iot);
-  governor.attach(clients.iotData);
   const counted = { calls: 0, throttled: 0 };
   try {
     for (;;) {

@@ -69,9 +69,7 @@ export type StartBulkInput = z.input<typeof startBulkSchema>;
 
 export const bulkOperationRefSchema = z.object({ operationId: z.uuid() });
 
-/** The payload of a `bulk-operation` job. */
-export const bulkJobSchema = z.object({ operationId: z.uuid() });
-export type BulkJobPayload = z.infer<typeof bulkJobSchema>;
+export { bulkJobSchema, type BulkJobPayload } from '@/lib/jobs/payloads';
 
 export const BULK_MIN_ROLE = 'operator' as const;
 

@@ -1,11 +1,11 @@
-import type { AwsClients } from '@/lib/aws/clients';
 import { describeAwsError } from '@/lib/aws/clients';
 import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { VaultError } from '@/lib/vault';
 import { isAuthError, isPermissionError } from '@/features/sync/errors';
-import { defaultRate, isThrottling, isTransient, QuotaGovernor, type Clock } from '@/features/sync/quota';
-import { loadIntegration, type Db, type IntegrationForSync } from '@/features/sync/runs';
+import { openGovernedClients, type ClientsFactory, type GovernedClients } from '@/features/integrations/runtime/clients';
+import { loadIntegration, type Db, type IntegrationForSync } from '@/features/integrations/runtime/integration';
+import { defaultRate, isThrottling, isTransient, type Clock } from '@/features/integrations/runtime/quota';
 
 /**
  * AWS calls made on a user's behalf (commands, attribute edits, the device refresh) and by bulk
@@ -13,8 +13,8 @@ import { loadIntegration, type Db, type IntegrationForSync } from '@/features/sy
  * them), paced by the same quota governor under the integration's budget. Never imports next/*.
  */
 export interface AwsDeps {
-  /** Builds the integration's clients with the SDK's retries off (the governor retries). */
-  clients: (integration: IntegrationForSync) => AwsClients;
+  /** The integration runtime's client builder (SDK retries off; the governor retries). */
+  clients: ClientsFactory;
   /** Service-role database for reading the integration (its vault token is not selectable by users). */
   db?: Db;
   clock?: Clock;
@@ -42,33 +42,21 @@ export async function integrationForWrite(deps: AwsDeps, orgId: string, integrat
   return integration;
 }
 
-export interface GovernedClients {
-  clients: AwsClients;
-  governor: QuotaGovernor;
-  signal: AbortSignal;
-  close(): void;
-}
+/** Governed clients of one user request; `signal` ends with the request's deadline. */
+export type RequestClients = GovernedClients & { signal: AbortSignal };
 
-/** Clients for one request: budgeted, throttling retried until the request's time is up. */
-export function openClients(deps: AwsDeps, integration: IntegrationForSync, signal?: AbortSignal): GovernedClients {
-  const timeout = AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  let clients: AwsClients;
+/** Clients for one request: budgeted (shared across processes), throttling retried until the request's time is up. */
+export function openClients(deps: AwsDeps, integration: IntegrationForSync, signal?: AbortSignal): RequestClients {
   try {
-    clients = deps.clients(integration);
+    return openGovernedClients({ clients: deps.clients, db: deps.db ?? asService }, integration, {
+      rates: writeRates(integration.region),
+      clock: deps.clock,
+      signal,
+      deadlineMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    }) as RequestClients;
   } catch (error) {
     throw awsFailure(error) ?? error;
   }
-  const governor = new QuotaGovernor({
-    region: integration.region,
-    budget: integration.sync_budget,
-    rates: writeRates(integration.region),
-    clock: deps.clock,
-    signal: combined,
-  });
-  governor.attach(clients.iot);
-  governor.attach(clients.iotData);
-  return { clients, governor, signal: combined, close: () => clients.destroy() };
 }
 
 const name = (error: unknown) => (error as { name?: string } | null)?.name ?? '';

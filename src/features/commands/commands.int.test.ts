@@ -2,7 +2,7 @@ import { GetThingShadowCommand, UpdateThingShadowCommand } from '@aws-sdk/client
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase } from '@/lib/db';
 import { AppError } from '@/lib/errors';
-import { syncClientsFactory } from '@/features/sync/clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync } from '@/features/sync/engine';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
@@ -70,7 +70,7 @@ beforeAll(async () => {
   integration = await createSimIntegration(orgA, sim, { credentials: DEMO_CREDENTIALS });
   const outcome = await runSync(simSyncDeps(sim), { integrationId: integration.id, trigger: 'cli' });
   expect(outcome).toMatchObject({ outcome: 'ran', run: { status: 'succeeded', mode: 'fleet_index' } });
-  deps = { clients: syncClientsFactory(testKeyring(), {}), now: () => sim.control.now() };
+  deps = { clients: integrationClients(testKeyring(), {}), now: () => sim.control.now() };
 });
 
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { DescribeThingCommand, UpdateThingCommand } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase } from '@/lib/db';
 import { AppError } from '@/lib/errors';
-import { syncClientsFactory } from '@/features/sync/clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync } from '@/features/sync/engine';
 import { DEMO_CREDENTIALS, SECOND_CREDENTIALS, type SimCredentials } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
@@ -77,7 +77,7 @@ beforeAll(async () => {
     const outcome = await runSync(simSyncDeps(sim, { tuning: { namedShadows: false } }), { integrationId: integration.id, trigger: 'cli' });
     expect(outcome).toMatchObject({ outcome: 'ran', run: { status: 'succeeded' } });
   }
-  deps = { clients: syncClientsFactory(testKeyring(), {}) };
+  deps = { clients: integrationClients(testKeyring(), {}) };
 });
 
 afterAll(async () => {

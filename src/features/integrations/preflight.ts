@@ -10,9 +10,10 @@ import { GetThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/client-timestream-query';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { assumeRoleProvider, createAwsClients, describeAwsError, platformStsClient, type ClientTuning, type PlatformIdentity } from '@/lib/aws/clients';
+import { assumeRoleProvider, describeAwsError, platformStsClient, type ClientTuning, type PlatformIdentity } from '@/lib/aws/clients';
 import { isIotDataEndpoint } from '@/lib/aws/data-endpoint';
 import { OutboundAddressError, isCustomEndpointAllowed, isOutboundAddressError, outboundPolicyFromEnv } from '@/lib/net/outbound-guard';
+import { openDraftClients, type OpenOptions } from './runtime/clients';
 import type { AwsCredentials } from '@/lib/vault';
 import type { CapabilityId } from './aws-calls';
 import { CHECKS, type AuthFailureKind, type CheckResult, type PreflightReport, type SyncMode } from './capabilities';
@@ -43,6 +44,8 @@ export interface PreflightOptions {
 }
 
 export const PREFLIGHT_TUNING: ClientTuning = { maxAttempts: 2, connectionTimeoutMs: 3_000, requestTimeoutMs: 8_000 };
+/** The whole test gives up after this long (throttling waits included). */
+const PREFLIGHT_DEADLINE_MS = 25_000;
 
 /** A thing name no one uses: GetThingShadow on it answers ResourceNotFound when reading is allowed. */
 export const PROBE_THING = 'fleetline-preflight-probe';
@@ -198,12 +201,18 @@ export async function runPreflight(target: PreflightTarget, options: PreflightOp
     credentials = { accessKeyId, secretAccessKey };
   }
 
-  const connection = { region: target.region, customEndpoint: target.customEndpoint };
-  const discovery = createAwsClients({ ...connection, iotDataEndpoint: null }, credentials, tuning);
+  // The runtime's governor retries (transient failures as often as the tuning's attempts allow), within a deadline.
+  const connection = { integrationId: target.integrationId, region: target.region, customEndpoint: target.customEndpoint };
+  const governed: OpenOptions = {
+    tuning: { connectionTimeoutMs: tuning.connectionTimeoutMs, requestTimeoutMs: tuning.requestTimeoutMs },
+    retry: { maxTransientAttempts: tuning.maxAttempts ?? PREFLIGHT_TUNING.maxAttempts!, baseDelayMs: 100, maxDelayMs: 1_000 },
+    deadlineMs: PREFLIGHT_DEADLINE_MS,
+  };
+  const discovery = openDraftClients({ ...connection, iotDataEndpoint: null }, credentials, governed);
   let endpointCheck: CheckResult;
   let endpoint: string | null = null;
   try {
-    const out = await discovery.iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
+    const out = await discovery.clients.iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
     endpoint = out.endpointAddress ?? null;
     if (endpoint && !isIotDataEndpoint(endpoint, target.region)) {
       // Never stored; a custom endpoint replaces the data endpoint anyway, so only its absence fails.
@@ -219,10 +228,11 @@ export async function runPreflight(target: PreflightTarget, options: PreflightOp
     if (failure) return stop(failure);
     endpointCheck = failedCheck('endpoint', error);
   } finally {
-    discovery.destroy();
+    discovery.close();
   }
 
-  const clients = createAwsClients({ ...connection, iotDataEndpoint: endpoint }, credentials, tuning);
+  const aws = openDraftClients({ ...connection, iotDataEndpoint: endpoint }, credentials, governed);
+  const clients = aws.clients;
   try {
     const [registry, indexing, jobsRead, timestreamQuery] = await Promise.all([
       registryAndShadow(clients.iot, (thingName) => clients.iotData.send(new GetThingShadowCommand({ thingName }))),
@@ -238,7 +248,7 @@ export async function runPreflight(target: PreflightTarget, options: PreflightOp
     const checks = CHECKS.map((def) => byId.get(def.id) ?? { id: def.id, status: 'not_tested' as const, detail: 'Not called by the test: it would change your account.' });
     return report({ authenticated: true, authFailure: null, endpoint, syncMode: indexing.syncMode, indexing: indexing.modes, checks, testedAt });
   } finally {
-    clients.destroy();
+    aws.close();
   }
 }
 

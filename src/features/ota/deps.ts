@@ -1,13 +1,8 @@
 import 'server-only';
-import { platformIdentityFromEnv } from '@/lib/aws/clients';
-import { serverEnv } from '@/lib/env';
-import { cachedIotClients, type IotClientFor } from './clients';
+import { appRuntime } from '@/features/integrations/runtime/app-runtime';
 import type { OtaDeps } from './service';
 
-/** One client cache per server process, shared by the OTA actions and route handlers. */
-let iotFor: IotClientFor | undefined;
-
+/** The OTA actions' and route handlers' AWS access: the app's integration runtime. */
 export function otaDeps(): OtaDeps {
-  iotFor ??= cachedIotClients(serverEnv().FLEETLINE_VAULT_KEYS, platformIdentityFromEnv());
-  return { iotFor };
+  return { runtime: appRuntime() };
 }

@@ -3,13 +3,13 @@ import {
   GetJobDocumentCommand,
   paginateListJobExecutionsForJob,
   type IoTClient,
-  type Job,
 } from '@aws-sdk/client-iot';
 import type { Logger } from 'pino';
-import { loadIntegration } from '@/features/sync/runs';
+import { loadIntegration } from '@/features/integrations/runtime/integration';
 import { describeAwsError } from '@/lib/aws/clients';
 import { asService, type Tx } from '@/lib/db';
-import type { IotClientFor } from './clients';
+import { withIot, type OtaRuntime } from './clients';
+import { writeExecutions, writeJobDetails, type ExecutionRow, type JobDetail } from './cache-writer';
 
 /**
  * The live refresh of one job: DescribeJob, its executions and (once) its document, written into
@@ -32,21 +32,8 @@ export interface RefreshTarget {
   hasDocument: boolean;
 }
 
-export interface JobDetail {
-  job: Job;
-  documentSource: string | null;
-  document: string | null;
+export interface FetchedJob extends JobDetail {
   executions: ExecutionRow[];
-}
-
-export interface ExecutionRow {
-  thing_name: string;
-  status: string;
-  queued_at: string | null;
-  started_at: string | null;
-  last_updated_at: string | null;
-  execution_number: number | null;
-  retry_attempt: number | null;
 }
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
@@ -56,7 +43,7 @@ function thingNameOf(arn: string | undefined): string | null {
   return arn && i >= 0 ? arn.slice(i + ':thing/'.length) : null;
 }
 
-export async function fetchJobDetail(iot: IoTClient, jobId: string, options: { withDocument: boolean; signal?: AbortSignal }): Promise<JobDetail> {
+export async function fetchJobDetail(iot: IoTClient, jobId: string, options: { withDocument: boolean; signal?: AbortSignal }): Promise<FetchedJob> {
   const opts = options.signal ? { abortSignal: options.signal } : {};
   const described = await iot.send(new DescribeJobCommand({ jobId }), opts);
   if (!described.job) throw new Error(`DescribeJob returned no job for ${jobId}`);
@@ -83,41 +70,11 @@ export async function fetchJobDetail(iot: IoTClient, jobId: string, options: { w
   return { job: described.job, documentSource: described.documentSource ?? null, document, executions };
 }
 
-/** Writes a fetched job into its cache row and upserts its executions (unchanged ones are not rewritten). */
-export async function writeJobDetail(tx: Tx, target: Pick<RefreshTarget, 'id' | 'orgId'>, d: JobDetail): Promise<void> {
-  const j = d.job;
-  const p = j.jobProcessDetails ?? {};
-  const json = (v: unknown) => (v === undefined || v === null ? null : tx.json(v as never));
-  await tx`
-    update public.ota_jobs set
-      job_arn = coalesce(${j.jobArn ?? null}, job_arn), status = coalesce(${j.status ?? null}, status),
-      target_selection = ${j.targetSelection ?? null}, targets = ${j.targets ?? []}, description = ${j.description ?? null},
-      force_canceled = ${j.forceCanceled ?? null}, reason_code = ${j.reasonCode ?? null}, comment = ${j.comment ?? null},
-      rollout_config = ${json(j.jobExecutionsRolloutConfig)}, abort_config = ${json(j.abortConfig)},
-      timeout_config = ${json(j.timeoutConfig)}, retry_config = ${json(j.jobExecutionsRetryConfig)},
-      queued_count = ${p.numberOfQueuedThings ?? 0}, in_progress_count = ${p.numberOfInProgressThings ?? 0},
-      succeeded_count = ${p.numberOfSucceededThings ?? 0}, failed_count = ${p.numberOfFailedThings ?? 0},
-      rejected_count = ${p.numberOfRejectedThings ?? 0}, canceled_count = ${p.numberOfCanceledThings ?? 0},
-      removed_count = ${p.numberOfRemovedThings ?? 0}, timed_out_count = ${p.numberOfTimedOutThings ?? 0},
-      created_at_aws = coalesce(${j.createdAt ?? null}, created_at_aws), last_updated_at_aws = coalesce(${j.lastUpdatedAt ?? null}, last_updated_at_aws),
-      completed_at_aws = ${j.completedAt ?? null},
-      document = coalesce(${d.document}, document), document_source = coalesce(${d.documentSource}, document_source),
-      refresh_error = null, synced_at = now()
-    where id = ${target.id} and org_id = ${target.orgId}
-      -- An answer older than the stored one (a slower overlapping refresh) changes nothing.
-      and (last_updated_at_aws is null or ${j.lastUpdatedAt ?? null}::timestamptz is null or ${j.lastUpdatedAt ?? null}::timestamptz >= last_updated_at_aws)`;
-  if (d.executions.length === 0) return;
-  await tx`
-    insert into public.ota_job_executions as e (org_id, ota_job_id, thing_name, status, queued_at, started_at, last_updated_at, execution_number, retry_attempt)
-    select ${target.orgId}, ${target.id}, r.thing_name, r.status, r.queued_at, r.started_at, r.last_updated_at, r.execution_number, r.retry_attempt
-    from jsonb_to_recordset(${tx.json(d.executions as never)}::jsonb) as r(thing_name text, status text, queued_at timestamptz,
-      started_at timestamptz, last_updated_at timestamptz, execution_number bigint, retry_attempt int)
-    on conflict (ota_job_id, thing_name) do update set
-      status = excluded.status, queued_at = excluded.queued_at, started_at = excluded.started_at,
-      last_updated_at = excluded.last_updated_at, execution_number = excluded.execution_number,
-      retry_attempt = excluded.retry_attempt, synced_at = now()
-    where (e.status, e.last_updated_at, e.retry_attempt) is distinct from (excluded.status, excluded.last_updated_at, excluded.retry_attempt)
-      and (e.last_updated_at is null or excluded.last_updated_at is null or excluded.last_updated_at >= e.last_updated_at)`;
+/** Writes a fetched job and its executions through the OTA cache writer (older answers change nothing). */
+export async function writeJobDetail(tx: Tx, target: Pick<RefreshTarget, 'orgId' | 'integrationId'>, d: FetchedJob): Promise<void> {
+  const t = { orgId: target.orgId, integrationId: target.integrationId };
+  await writeJobDetails(tx, t, [d]);
+  await writeExecutions(tx, t, d.executions.map((e) => ({ ...e, job_id: d.job.jobId! })));
 }
 
 /**
@@ -147,7 +104,7 @@ export type RefreshOutcome = 'refreshed' | 'not_due' | 'failed';
 
 /** Claims and runs one refresh. AWS failures are recorded on the row (shown on the page), never thrown. */
 export async function refreshOtaJob(
-  deps: { iotFor: IotClientFor; log: Logger },
+  deps: { runtime: OtaRuntime; log: Logger },
   orgId: string,
   otaJobId: string,
   options: { force?: boolean } = {},
@@ -157,7 +114,7 @@ export async function refreshOtaJob(
   const integration = await loadIntegration(asService, target.integrationId, orgId);
   if (!integration) return 'not_due';
   try {
-    const detail = await fetchJobDetail(deps.iotFor(integration), target.jobId, { withDocument: !target.hasDocument, signal: AbortSignal.timeout(20_000) });
+    const detail = await withIot(deps.runtime, integration, 20_000, (iot, signal) => fetchJobDetail(iot, target.jobId, { withDocument: !target.hasDocument, signal }));
     await asService((tx) => writeJobDetail(tx, target, detail));
     return 'refreshed';
   } catch (error) {

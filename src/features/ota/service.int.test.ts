@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '@/features/sync/engine';
-import { loadIntegration } from '@/features/sync/runs';
+import { integrationClients } from '@/features/integrations/runtime/clients';
+import { loadIntegration } from '@/features/integrations/runtime/integration';
 import { asService, closeDatabase } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import type { OrgRole } from '@/lib/roles';
@@ -9,7 +10,8 @@ import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, uniqueSuffix, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
-import { cachedIotClients } from './clients';
+import { writeExecutions, writeJobSummaries } from './cache-writer';
+import { withIot } from './clients';
 import { ABORT_DEFAULTS, ROLLOUT_DEFAULTS, TIMEOUT_DEFAULTS } from './model';
 import { getOtaJob, listOtaJobExecutions, listOtaJobs, listThingExecutions } from './queries';
 import { claimRefresh, fetchJobDetail, refreshOtaJob, writeJobDetail } from './refresh';
@@ -35,7 +37,7 @@ beforeAll(async () => {
   integration = await createSimIntegration(org, sim, { credentials: DEMO_CREDENTIALS, name: 'sim' });
   const outcome = await runSync(simSyncDeps(sim), { integrationId: integration.id, trigger: 'manual' });
   expect(outcome.outcome).toBe('ran');
-  deps = { iotFor: cachedIotClients(testKeyring(), {}) };
+  deps = { runtime: { clients: integrationClients(testKeyring(), {}), db: asService } };
 });
 
 afterAll(async () => {
@@ -272,8 +274,8 @@ describe('following and canceling a job', () => {
   it('force also cancels IN_PROGRESS executions; an older answer landing late changes nothing', async () => {
     const input = jobInput({ abortEnabled: false, retryFailed: 0, retryTimedOut: 0 });
     const { id } = await create('admin', input);
-    const iot = deps.iotFor((await loadIntegration(asService, integration.id, org.id))!);
-    const early = await fetchJobDetail(iot, input.jobId, { withDocument: false });
+    const stored = (await loadIntegration(asService, integration.id, org.id))!;
+    const early = await withIot(deps.runtime, stored, 10_000, (iot, signal) => fetchJobDetail(iot, input.jobId, { withDocument: false, signal }));
     sim.control.advanceTime(75_000);
     await makeDue(id);
     await refreshOtaJob({ ...deps, log: silentLog }, org.id, id);
@@ -282,7 +284,15 @@ describe('following and canceling a job', () => {
     const r = await row(id);
     expect(r).toMatchObject({ status: 'CANCELED', force_canceled: true, in_progress_count: 0, queued_count: 0 });
     const execs = await executions(id);
-    await asService((tx) => writeJobDetail(tx, { id, orgId: org.id }, early));
+    const cacheTarget = { orgId: org.id, integrationId: integration.id };
+    await asService((tx) => writeJobDetail(tx, cacheTarget, early));
+    expect(await row(id)).toEqual(r);
+    expect(await executions(id)).toEqual(execs);
+    // The sync writes through the same writer: its older listing and older executions change nothing either.
+    await asService(async (tx) => {
+      await writeJobSummaries(tx, cacheTarget, [{ jobId: early.job.jobId, jobArn: early.job.jobArn, status: early.job.status, lastUpdatedAt: early.job.lastUpdatedAt, createdAt: early.job.createdAt }]);
+      await writeExecutions(tx, cacheTarget, early.executions.map((e) => ({ ...e, job_id: input.jobId })));
+    });
     expect(await row(id)).toEqual(r);
     expect(await executions(id)).toEqual(execs);
   });

@@ -1,12 +1,13 @@
-import { CancelJobCommand, CreateJobCommand, DescribeThingCommand, DescribeThingGroupCommand } from '@aws-sdk/client-iot';
-import { loadIntegration, type IntegrationForSync } from '@/features/sync/runs';
+import { CancelJobCommand, CreateJobCommand, DescribeThingCommand, DescribeThingGroupCommand, type IoTClient } from '@aws-sdk/client-iot';
+import { loadIntegration, type IntegrationForSync } from '@/features/integrations/runtime/integration';
 import { recordAudit } from '@/lib/audit';
 import { describeAwsError } from '@/lib/aws/clients';
 import type { OrgContext } from '@/lib/context';
 import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { hasRole } from '@/lib/roles';
-import type { IotClientFor } from './clients';
+import { writeCreatedJob } from './cache-writer';
+import { withIot, type OtaRuntime } from './clients';
 import { ACTIVE_JOB_STATUSES } from './model';
 import { fetchJobDetail, refreshOtaJob, writeJobDetail } from './refresh';
 import { createJobRequest, OTA_WRITE_MIN_ROLE, type CancelOtaJobInput, type CreateOtaJobInput } from './schemas';
@@ -17,8 +18,11 @@ import { createJobRequest, OTA_WRITE_MIN_ROLE, type CancelOtaJobInput, type Crea
  * input changes nothing anywhere; the cache row is written right after AWS accepted the job.
  */
 export interface OtaDeps {
-  iotFor: IotClientFor;
+  runtime: OtaRuntime;
 }
+
+/** How long a create (target lookups included) or a cancel may wait for AWS, throttling included. */
+const OTA_WRITE_DEADLINE_MS = 30_000;
 
 function requireAdmin(ctx: OrgContext): void {
   if (!hasRole(ctx.role, OTA_WRITE_MIN_ROLE)) {
@@ -74,7 +78,7 @@ async function missingNames(ctx: OrgContext, table: 'groups' | 'things', integra
 }
 
 /** ARN prefix (`arn:<partition>:iot:<region>:<account>`) from the first target, which AWS also confirms exists. */
-async function targetArns(iot: ReturnType<IotClientFor>, input: CreateOtaJobInput): Promise<string[]> {
+async function targetArns(iot: IoTClient, input: CreateOtaJobInput): Promise<string[]> {
   const groups = input.targetKind === 'groups';
   const names = groups ? input.groups : input.things;
   const arn = groups
@@ -102,22 +106,21 @@ export async function createOtaJob(ctx: OrgContext, input: CreateOtaJobInput, de
   const [taken] = await ctx.db`select 1 from public.ota_jobs where org_id = ${ctx.org.id} and integration_id = ${integration.id} and job_id = ${input.jobId}`;
   if (taken) throw new AppError('CONFLICT', `A job named ${input.jobId} already exists.`, { jobId: ['This id is already used by a job in this AWS account. Choose another.'] });
 
-  const iot = deps.iotFor(integration);
   let created: { jobArn?: string };
   try {
-    created = await iot.send(new CreateJobCommand(createJobRequest(input, await targetArns(iot, input))));
+    created = await withIot(deps.runtime, integration, OTA_WRITE_DEADLINE_MS, async (iot, signal) =>
+      iot.send(new CreateJobCommand(createJobRequest(input, await targetArns(iot, input))), { abortSignal: signal }),
+    );
   } catch (error) {
     const refusal = awsRefusal(error, 'create', input.jobId);
     if (refusal) throw refusal;
     throw error;
   }
 
-  const [row] = await asService((tx) => tx<{ id: string }[]>`
-    insert into public.ota_jobs as j (org_id, integration_id, job_id, job_arn, status, target_selection, created_by, document)
-    values (${ctx.org.id}, ${integration.id}, ${input.jobId}, ${created.jobArn ?? null}, 'IN_PROGRESS', ${input.targetSelection}, ${ctx.user.id}, ${input.document})
-    on conflict (integration_id, job_id) do update set created_by = coalesce(j.created_by, excluded.created_by), document = coalesce(j.document, excluded.document)
-    returning id`);
-  const id = row!.id;
+  const cacheTarget = { orgId: ctx.org.id, integrationId: integration.id };
+  const id = await asService((tx) =>
+    writeCreatedJob(tx, cacheTarget, { jobId: input.jobId, jobArn: created.jobArn ?? null, targetSelection: input.targetSelection, createdBy: ctx.user.id, document: input.document }),
+  );
   await recordAudit(ctx, 'ota_job.created', { type: 'ota_job', id }, {
     jobId: input.jobId,
     integrationId: integration.id,
@@ -133,9 +136,9 @@ export async function createOtaJob(ctx: OrgContext, input: CreateOtaJobInput, de
     values (${ctx.org.id}, ${id}, 'created', 'IN_PROGRESS', ${ctx.user.id}, ${tx.json({ targetKind: kind, targetCount: names.length })})`);
   // The first detail now, so the job page opens with its executions; the page's polling retries on failure.
   try {
-    const detail = await fetchJobDetail(iot, input.jobId, { withDocument: false });
+    const detail = await withIot(deps.runtime, integration, OTA_WRITE_DEADLINE_MS, (iot, signal) => fetchJobDetail(iot, input.jobId, { withDocument: false, signal }));
     await asService(async (tx) => {
-      await writeJobDetail(tx, { id, orgId: ctx.org.id }, detail);
+      await writeJobDetail(tx, cacheTarget, detail);
       await tx`update public.ota_jobs set detail_refreshed_at = now() where id = ${id} and org_id = ${ctx.org.id}`;
     });
   } catch (error) {
@@ -166,13 +169,16 @@ export async function cancelOtaJob(ctx: OrgContext, input: CancelOtaJobInput, de
   }
   const integration = await usableIntegration(ctx, job.integration_id);
   try {
-    await deps.iotFor(integration).send(
-      new CancelJobCommand({
-        jobId: job.job_id,
-        force: input.force,
-        ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
-        ...(input.comment ? { comment: input.comment } : {}),
-      }),
+    await withIot(deps.runtime, integration, OTA_WRITE_DEADLINE_MS, (iot, signal) =>
+      iot.send(
+        new CancelJobCommand({
+          jobId: job.job_id,
+          force: input.force,
+          ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
+          ...(input.comment ? { comment: input.comment } : {}),
+        }),
+        { abortSignal: signal },
+      ),
     );
   } catch (error) {
     const refusal = awsRefusal(error, 'cancel', job.job_id);
@@ -189,7 +195,7 @@ export async function cancelOtaJob(ctx: OrgContext, input: CancelOtaJobInput, de
     insert into public.ota_job_events (org_id, ota_job_id, kind, from_status, to_status, actor_id, details)
     values (${ctx.org.id}, ${job.id}, 'cancel_requested', ${job.status}, 'CANCELED', ${ctx.user.id},
             ${tx.json({ force: input.force, reasonCode: input.reasonCode || null, comment: input.comment || null })})`);
-  const outcome = await refreshOtaJob({ iotFor: deps.iotFor, log: ctx.log }, ctx.org.id, job.id, { force: true });
+  const outcome = await refreshOtaJob({ runtime: deps.runtime, log: ctx.log }, ctx.org.id, job.id, { force: true });
   ctx.log.info({ otaJobId: job.id, force: input.force, refreshed: outcome }, 'OTA job canceled');
   return { status: 'CANCELED' };
 }

@@ -2,8 +2,8 @@
 
 import { orgAction } from '@/lib/actions';
 import { enforceRateLimit } from '@/lib/rate-limit';
-import { jobQueue } from '@/worker/queue-client';
-import { enqueueSync } from '@/worker/queues';
+import { jobQueue } from '@/lib/jobs/queue-client';
+import { enqueueSync } from '@/lib/jobs/queues';
 import { SYNC_NOW_MIN_ROLE, syncNowSchema } from './schemas';
 import { requestSync } from './service';
 

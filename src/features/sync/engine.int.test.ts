@@ -5,7 +5,7 @@ import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, closeAdminSql, createTestOrg, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, devicesOf, fleetDifferences, readFleet, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
-import { syncClientsFactory } from './clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync, type RunSummary, type SyncDeps, type SyncOutcome } from './engine';
 import { testKeyring } from '../../../scripts/test/fixtures';
 
@@ -122,7 +122,7 @@ describe('paging', () => {
  * fail with `deny`), so registry mode's pages are written before the memberships arrive.
  */
 function lateMemberships(shadowReads: number, deny?: Error): SyncDeps['clients'] {
-  const base = syncClientsFactory(testKeyring(), {});
+  const base = integrationClients(testKeyring(), {});
   return (integration) => {
     const clients = base(integration);
     let reads = 0;

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AwsClients } from '@/lib/aws/clients';
+import { openGovernedClients, type ClientsFactory } from '@/features/integrations/runtime/clients';
 import { loadGroupMembership, syncCatalog } from './catalog';
 import { applyCommandUpdates, CommandTracker } from './commands';
 import { describeFailure, isPermissionError, LeaseLostError, type FailureKind } from './errors';
@@ -8,9 +9,9 @@ import type { ObservedThing, SyncMode } from './model';
 import type { ModeContext, ThingPages } from './modes/context';
 import { fleetIndexPages, readIndexing, SEARCH_PAGE_MAX, type IndexingInfo } from './modes/fleet-index';
 import { LIST_PAGE_MAX, registryPages } from './modes/registry';
-import { syncOta } from './ota';
+import { syncOta } from '@/features/ota/sync';
 import { readAhead } from './pipeline';
-import { QuotaGovernor, type ApiStats, type Clock, type RetryPolicy } from './quota';
+import { QuotaGovernor, type ApiStats, type Clock, type RetryPolicy } from '@/features/integrations/runtime/quota';
 import {
   checkpoint,
   emptyCounters,
@@ -65,8 +66,8 @@ export const DEFAULT_TUNING: SyncTuning = {
 export interface SyncDeps {
   /** asService in the app; every query still filters by org_id. */
   db: Db;
-  /** Builds the integration's AWS clients with the SDK's retries off (`maxAttempts: 1`). */
-  clients: (integration: IntegrationForSync) => AwsClients;
+  /** The integration runtime's client builder (SDK retries off; the governor opened by the runtime retries). */
+  clients: ClientsFactory;
   log: Logger;
   /** Aborting stops the run at the next request; it is recorded as cancelled. */
   signal?: AbortSignal;
@@ -222,17 +223,13 @@ async function execute(ctx: RunContext, trigger: SyncTrigger, log: Logger): Prom
   });
 
   try {
-    clients = deps.clients(integration);
-    governor = new QuotaGovernor({
-      region: integration.region,
-      budget: integration.sync_budget,
+    // Budgeted with the integration's other processes (bulk operations, interactive calls) through the shared bucket.
+    ({ clients, governor } = openGovernedClients({ clients: deps.clients, db: deps.db }, integration, {
       rates: tuning.rates,
       retry: tuning.retry,
       clock: deps.clock,
       signal: ctx.signal,
-    });
-    governor.attach(clients.iot);
-    governor.attach(clients.iotData);
+    }));
     const save = async (tx: Parameters<Parameters<Db>[0]>[0]) => {
       capture();
       await checkpoint(tx, runId, state);

@@ -1,6 +1,6 @@
 import { describeAwsError } from '@/lib/aws/clients';
 import { VaultError } from '@/lib/vault';
-import { isThrottling, isTransient } from './quota';
+import { isThrottling, isTransient } from '@/features/integrations/runtime/quota';
 
 /**
  * How a sync failure reads and what follows from it. Messages are the AWS error name and message

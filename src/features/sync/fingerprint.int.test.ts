@@ -7,13 +7,13 @@ import { updateDeviceAttribute } from '@/features/device-detail/service';
 import type { BulkDeps } from '@/features/bulk-actions/runner';
 import { startBulkSchema } from '@/features/bulk-actions/schemas';
 import { startBulkOperation, type BulkQueue } from '@/features/bulk-actions/service';
-import { handleBulkJob } from '@/worker/bulk-handler';
+import { runBulkOperation } from '@/features/bulk-actions/runner';
 import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS, DEMO_REGION, SECOND_ACCOUNT_ID, SECOND_CREDENTIALS, type SimCredentials } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { clients, startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, devicesOf, fleetDifferences, readFleet, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
-import { syncClientsFactory } from './clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync, type RunSummary } from './engine';
 import { CommandTracker } from './commands';
 import type { ObservedThing } from './model';
@@ -76,7 +76,7 @@ beforeAll(async () => {
   for (const mode of ['fleet_index', 'registry'] as const) {
     expect(await sync(integrations[mode])).toMatchObject({ status: 'succeeded', mode });
   }
-  deps = { clients: syncClientsFactory(testKeyring(), {}) };
+  deps = { clients: integrationClients(testKeyring(), {}) };
 });
 
 afterAll(async () => {
@@ -115,8 +115,8 @@ describe.each(['fleet_index', 'registry'] as const)('in %s mode', (mode) => {
     const started = await as(org.members.operator, (db) =>
       startBulkOperation(orgContext(db, org, 'operator'), startBulkSchema.parse({ filter, kind: 'set_attribute', key: 'room', value: 'hall', expectedCount: n }), queue),
     );
-    const bulkDeps: BulkDeps = { db: asService, clients: syncClientsFactory(testKeyring(), {}), log: silentLog, workerId: 'test-worker', tuning: { retry: { baseDelayMs: 5, maxDelayMs: 50 } } };
-    expect(await handleBulkJob(bulkDeps, { id: 'job', data: { operationId: started.operationId } })).toMatchObject({ outcome: 'ran', status: 'completed', succeeded: n });
+    const bulkDeps: BulkDeps = { db: asService, clients: integrationClients(testKeyring(), {}), log: silentLog, workerId: 'test-worker', tuning: { retry: { baseDelayMs: 5, maxDelayMs: 50 } } };
+    expect(await runBulkOperation(bulkDeps, started.operationId)).toMatchObject({ outcome: 'ran', status: 'completed', succeeded: n });
     expect((await pick(integrations[mode], 1)).attributes.room).toBe('hall');
 
     await updateInAws(credentialsOf[mode], device.thing_name, { room: '' });

@@ -1,7 +1,7 @@
 import type { Tx } from '@/lib/db';
 import { hasRole, type OrgRole } from '@/lib/roles';
 import type { DeviceStatus, SyncMode } from './model';
-import type { ApiStats } from './quota';
+import type { ApiStats } from '@/features/integrations/runtime/quota';
 import type { RunPhase } from './runs';
 import { SYNC_NOW_MIN_ROLE, type SyncTrigger } from './schemas';
 

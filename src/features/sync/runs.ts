@@ -1,6 +1,7 @@
 import type { Tx } from '@/lib/db';
+import type { Db, IntegrationForSync } from '@/features/integrations/runtime/integration';
 import { CREDENTIAL_ERROR_CODES, LeaseLostError } from './errors';
-import type { ApiStats } from './quota';
+import type { ApiStats } from '@/features/integrations/runtime/quota';
 import type { SyncMode } from './model';
 import type { SyncTrigger } from './schemas';
 
@@ -8,33 +9,8 @@ import type { SyncTrigger } from './schemas';
  * A run's `sync_runs` row is also its lease: one running row per integration (unique index), every
  * page's transaction re-checks it (fencing), and a stale heartbeat lets a dead worker's run be taken over.
  */
-export type Db = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
-export interface IntegrationForSync {
-  id: string;
-  org_id: string;
-  name: string;
-  region: string;
-  auth_type: 'access_keys' | 'assume_role';
-  credentials: string | null;
-  role_arn: string | null;
-  external_id: string | null;
-  custom_endpoint: string | null;
-  iot_data_endpoint: string | null;
-  status: 'pending' | 'active' | 'paused' | 'error';
-  paused_reason: string | null;
-  sync_budget: number;
-}
-
-export async function loadIntegration(db: Db, integrationId: string, orgId?: string): Promise<IntegrationForSync | null> {
-  const rows = await db((tx) => tx<(Omit<IntegrationForSync, 'sync_budget'> & { sync_budget: string })[]>`
-    select id, org_id, name, region, auth_type, credentials, role_arn, external_id, custom_endpoint, iot_data_endpoint,
-           status, paused_reason, sync_budget
-    from public.integrations
-    where id = ${integrationId} ${orgId ? tx`and org_id = ${orgId}` : tx``}`);
-  const row = rows[0];
-  return row ? { ...row, sync_budget: Number(row.sync_budget) } : null;
-}
+export { loadIntegration, type Db, type IntegrationForSync } from '@/features/integrations/runtime/integration';
 
 export interface RunCounters {
   thingsSeen: number;

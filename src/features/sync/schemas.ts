@@ -2,16 +2,7 @@ import { z } from 'zod';
 
 /** Inputs of the sync feature: job payloads, the Sync now action, the status route. Browser-safe. */
 
-export const SYNC_TRIGGERS = ['schedule', 'manual', 'cron', 'cli'] as const;
-export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
-
-/** The payload of a `sync-integration` job. */
-export const syncJobSchema = z.object({
-  integrationId: z.uuid(),
-  trigger: z.enum(SYNC_TRIGGERS),
-  requestedBy: z.uuid().nullable().default(null),
-});
-export type SyncJobPayload = z.infer<typeof syncJobSchema>;
+export { SYNC_TRIGGERS, syncJobSchema, type SyncJobPayload, type SyncTrigger } from '@/lib/jobs/payloads';
 
 export const syncNowSchema = z.object({ integrationId: z.uuid({ message: 'Choose an integration.' }) });
 export type SyncNowInput = z.infer<typeof syncNowSchema>;

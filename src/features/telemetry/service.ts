@@ -1,9 +1,9 @@
-import type { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
-import { LRUCache } from 'lru-cache';
-import { createAwsClients, describeAwsError, integrationCredentials, type AwsClients, type PlatformIdentity } from '@/lib/aws/clients';
+import { describeAwsError, type PlatformIdentity } from '@/lib/aws/clients';
 import { AppError } from '@/lib/errors';
 import { VaultError, type Keyring } from '@/lib/vault';
 import { serializeDeviceFilter, type DeviceFilter } from '@/features/devices/filters';
+import { integrationClients, openGovernedClients, type ClientsFactory, type GovernedClients } from '@/features/integrations/runtime/clients';
+import { loadIntegration } from '@/features/integrations/runtime/integration';
 import { cacheKey, deviceSetKey, type TelemetryCache } from './cache';
 import {
   getTelemetryDevice,
@@ -68,51 +68,51 @@ interface Target {
   cached: SeriesResult | undefined;
 }
 
-// One client set per integration version (a credential rotation bumps updated_at, so new keys get new clients).
-const clientCache = new LRUCache<string, AwsClients>({ max: 100, ttl: 15 * 60_000, dispose: (clients) => clients.destroy() });
+// One client builder per keyring and platform identity, so assumed-role credentials are reused across requests.
+const factories = new WeakMap<Keyring, Map<string, ClientsFactory>>();
+function clientsFactory(deps: TelemetryDeps): ClientsFactory {
+  let byPlatform = factories.get(deps.keyring);
+  if (!byPlatform) factories.set(deps.keyring, (byPlatform = new Map()));
+  const identity = deps.platform.credentials?.accessKeyId ?? 'default-chain';
+  let factory = byPlatform.get(identity);
+  if (!factory) byPlatform.set(identity, (factory = integrationClients(deps.keyring, deps.platform)));
+  return factory;
+}
 
-async function timestreamClient(deps: TelemetryDeps, orgId: string, integration: TelemetryIntegration): Promise<TimestreamQueryClient> {
-  const key = `${integration.id}:${integration.updatedAt.getTime()}`;
-  const cached = clientCache.get(key);
-  if (cached) return cached.timestream;
-  const [row] = await deps.asService((tx) => tx<{ credentials: string | null }[]>`
-    select credentials from public.integrations where id = ${integration.id} and org_id = ${orgId}`);
-  const conn = {
-    orgId,
-    integrationId: integration.id,
-    region: integration.region,
-    authType: integration.authType,
-    credentials: row?.credentials ?? null,
-    roleArn: integration.roleArn,
-    externalId: integration.externalId,
-    customEndpoint: integration.customEndpoint,
-    iotDataEndpoint: integration.iotDataEndpoint,
-  };
-  let clients: AwsClients;
+/** A chart request waits at most this long for Timestream, throttling by the integration's budget included. */
+const TIMESTREAM_DEADLINE_MS = 20_000;
+
+/** The integration runtime's governed clients for Timestream (the integration read with the service role, after membership). */
+async function timestreamClients(deps: TelemetryDeps, orgId: string, integration: TelemetryIntegration): Promise<GovernedClients> {
+  const row = await loadIntegration(deps.asService, integration.id, orgId);
+  if (!row) throw new AppError('NOT_FOUND', 'That integration no longer exists.');
   try {
-    clients = createAwsClients(conn, integrationCredentials(conn, deps.keyring, deps.platform));
+    return openGovernedClients({ clients: clientsFactory(deps), db: deps.asService }, row, {
+      deadlineMs: TIMESTREAM_DEADLINE_MS,
+      tuning: { connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 },
+    });
   } catch (error) {
     if (error instanceof VaultError) {
       throw new AppError('PRECONDITION', `The stored credentials of "${integration.name}" cannot be decrypted. Rotate them on the integration's page.`);
     }
     throw new AppError('PRECONDITION', `"${integration.name}" has no usable credentials. Rotate them on the integration's page.`);
   }
-  clientCache.set(key, clients);
-  return clients.timestream;
 }
 
 function sourceKind(integration: TelemetryIntegration): TelemetrySourceKind {
   return integration.timestreamDatabase && integration.timestreamTable && integration.timestreamAllowed ? 'timestream' : 'shadow_history';
 }
 
-async function sourceFor(deps: TelemetryDeps, orgId: string, target: Target): Promise<TelemetrySource> {
-  if (target.source === 'shadow_history') return shadowHistorySource({ db: deps.asUser, orgId, integrationId: target.integration.id });
-  return timestreamSource({
-    client: await timestreamClient(deps, orgId, target.integration),
+async function sourceFor(deps: TelemetryDeps, orgId: string, target: Target): Promise<{ source: TelemetrySource; close(): void }> {
+  if (target.source === 'shadow_history') return { source: shadowHistorySource({ db: deps.asUser, orgId, integrationId: target.integration.id }), close: () => {} };
+  const aws = await timestreamClients(deps, orgId, target.integration);
+  const source = timestreamSource({
+    client: aws.clients.timestream,
     database: target.integration.timestreamDatabase!,
     table: target.integration.timestreamTable!,
     ...deps.timestream,
   });
+  return { source, close: aws.close };
 }
 
 function isAwsError(error: unknown): boolean {
@@ -120,7 +120,7 @@ function isAwsError(error: unknown): boolean {
 }
 
 async function runTarget(deps: TelemetryDeps, orgId: string, target: Target, request: TelemetryRequest, range: ResolvedRange): Promise<SeriesResult> {
-  const source = await sourceFor(deps, orgId, target);
+  const { source, close } = await sourceFor(deps, orgId, target);
   try {
     return await source.series({
       metric: request.metric,
@@ -133,6 +133,8 @@ async function runTarget(deps: TelemetryDeps, orgId: string, target: Target, req
     if (!isAwsError(error)) throw error;
     const aws = describeAwsError(error);
     throw new TelemetryUpstreamError(target.integration.name, aws.name, `Timestream refused the query for "${target.integration.name}" (${aws.name}): ${aws.message}`);
+  } finally {
+    close();
   }
 }
 

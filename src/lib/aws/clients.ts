@@ -166,11 +166,5 @@ export function createAwsClients(
   };
 }
 
-/** AWS error name and message, safe to store and show (SDK errors carry no credentials). */
-export function describeAwsError(error: unknown): { name: string; message: string; status?: number } {
-  if (typeof error === 'object' && error !== null && 'name' in error) {
-    const e = error as { name: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: (e.message ?? '').slice(0, 500), status: e.$metadata?.httpStatusCode };
-  }
-  return { name: 'Error', message: String(error).slice(0, 500) };
-}
+/** AWS error name and a short safe message (see ./errors: the one sanitizer). */
+export { sanitizeAwsError as describeAwsError } from './errors';

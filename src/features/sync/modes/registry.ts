@@ -4,7 +4,7 @@ import { describeAwsError } from '@/lib/aws/clients';
 import { isAuthError, isPermissionError } from '../errors';
 import type { ObservedThing, ShadowState } from '../model';
 import { createLimiter } from '../pipeline';
-import { abortError, isThrottling, isTransient } from '../quota';
+import { abortError, isThrottling, isTransient } from '@/features/integrations/runtime/quota';
 import { shadowDocumentSchema } from '../schemas';
 import type { ModeContext, ThingPages } from './context';
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
-import { syncClientsFactory } from '@/features/sync/clients';
+import { integrationClients } from '@/features/integrations/runtime/clients';
 import { platformIdentityFromEnv } from '@/lib/aws/clients';
 import { asService } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
@@ -32,7 +32,7 @@ async function tick(request: NextRequest) {
   }
   const log = logger.child({ component: 'cron-tick' });
   const result = await runCronTick({
-    deps: { db: asService, clients: syncClientsFactory(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()), workerId: 'cron' },
+    deps: { db: asService, clients: integrationClients(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()), workerId: 'cron' },
     log,
     budgetMs: BUDGET_MS,
   });

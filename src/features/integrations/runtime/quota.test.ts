@@ -71,6 +71,21 @@ describe('QuotaGovernor', () => {
     expect(defaultRate('SomethingNew', 'us-east-1')).toBe(10);
   });
 
+  it('takes a token of the shared budget for every attempt, retries included, at the budgeted rate', async () => {
+    const clock = new FakeClock();
+    const taken: [string, number][] = [];
+    const g = governor(clock, { budget: 0.5, shared: { take: async (api, rate) => void taken.push([api, rate]) } });
+    let attempts = 0;
+    await g.call('ListThings', async () => {
+      if (++attempts === 1) throw awsError('ThrottlingException', 400);
+      return 'ok';
+    });
+    expect(taken).toEqual([
+      ['ListThings', 5],
+      ['ListThings', 5],
+    ]);
+  });
+
   it('paces calls at the budgeted rate', async () => {
     const clock = new FakeClock();
     const g = governor(clock);

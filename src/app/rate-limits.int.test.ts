@@ -3,7 +3,7 @@ import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionUser } from '@/lib/context';
 import { closeDatabase } from '@/lib/db';
-import { closeAdminSql, createTestOrg, type TestOrg } from '../../../scripts/test/fixtures';
+import { closeAdminSql, createTestOrg, type TestOrg } from '../../scripts/test/fixtures';
 
 /**
  * Limited handlers as a request runs them: route handlers answer 429 with Retry-After, org actions

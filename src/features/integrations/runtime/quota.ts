@@ -1,7 +1,7 @@
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 
 /**
- * Quota-aware AWS calls: a token bucket per API at `sync_budget` × the AWS default rate, slowed on
+ * Quota-aware AWS calls of the integration runtime: a token bucket per API at `sync_budget` × the AWS default rate, slowed on
  * ThrottlingException (by name; retried without limit, never fatal by itself), bounded backoff for
  * 5xx and network errors. The SDK's own retries are off, so every attempt is paced and counted.
  */
@@ -173,6 +173,8 @@ export interface GovernorOptions {
   clock?: Clock;
   signal?: AbortSignal;
   random?: () => number;
+  /** The integration's budget shared with other processes (see shared-budget.ts); local only when absent. */
+  shared?: { take(api: string, ratePerSecond: number, signal?: AbortSignal): Promise<void> };
 }
 
 export class QuotaGovernor {
@@ -221,6 +223,7 @@ export class QuotaGovernor {
     let transient = 0;
     for (;;) {
       await bucket.take(signal);
+      await this.options.shared?.take(api, bucket.targetRate, signal);
       s.calls++;
       try {
         const result = await send();

@@ -1,7 +1,6 @@
 import PgBoss from 'pg-boss';
 import { jobQueueDb } from '@/lib/db';
-import type { BulkJobPayload } from '@/features/bulk-actions/schemas';
-import type { SyncJobPayload } from '@/features/sync/schemas';
+import type { BulkJobPayload, SyncJobPayload } from './payloads';
 
 /**
  * The job catalogue. The `short` policy keyed by integration keeps at most one sync *queued* per

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** Payloads of the job catalogue's queues, below both the features that queue jobs and the worker. Browser-safe. */
+
+export const SYNC_TRIGGERS = ['schedule', 'manual', 'cron', 'cli'] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+
+/** The payload of a `sync-integration` job. */
+export const syncJobSchema = z.object({
+  integrationId: z.uuid(),
+  trigger: z.enum(SYNC_TRIGGERS),
+  requestedBy: z.uuid().nullable().default(null),
+});
+export type SyncJobPayload = z.infer<typeof syncJobSchema>;
+
+/** The payload of a `bulk-operation` job. */
+export const bulkJobSchema = z.object({ operationId: z.uuid() });
+export type BulkJobPayload = z.infer<typeof bulkJobSchema>;
