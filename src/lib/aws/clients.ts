@@ -2,7 +2,8 @@ import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MiddlewareStack } from '@smithy/types';
+import { assertOutsideTransaction } from '../db';
 import { decryptCredentials, type Keyring } from '../vault';
 
 /**
@@ -51,6 +52,23 @@ function tuningConfig(tuning: ClientTuning) {
   return { ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}), ...handler };
 }
 
+/** Any client that can take middleware (every AWS SDK v3 client). */
+interface MiddlewareClient {
+  middlewareStack: Pick<MiddlewareStack<object, object>, 'add'>;
+}
+
+/** Every request of `client` refuses to start inside a database transaction (design §8.3). */
+export function guardTransactions<C extends MiddlewareClient>(client: C): C {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      assertOutsideTransaction(`AWS ${context.clientName ?? 'client'} ${context.commandName ?? 'request'}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'fleetlineOutsideTransaction', override: true },
+  );
+  return client;
+}
+
 /** Platform credentials from env (local stack, CI); otherwise the SDK's default provider chain. */
 export function platformIdentityFromEnv(env: NodeJS.ProcessEnv = process.env): PlatformIdentity {
   const accessKeyId = env.FLEETLINE_AWS_ACCESS_KEY_ID;
@@ -71,12 +89,14 @@ export function assumeRoleProvider(
   tuning: ClientTuning = {},
 ): AwsCredentialIdentityProvider {
   if (!conn.roleArn || !conn.externalId) throw new Error('assume_role integrations need a role ARN and an External ID');
-  const sts = new STSClient({
-    region: conn.region,
-    ...(conn.customEndpoint ? { endpoint: conn.customEndpoint } : {}),
-    ...(platform.credentials ? { credentials: platform.credentials } : {}),
-    ...tuningConfig(tuning),
-  });
+  const sts = guardTransactions(
+    new STSClient({
+      region: conn.region,
+      ...(conn.customEndpoint ? { endpoint: conn.customEndpoint } : {}),
+      ...(platform.credentials ? { credentials: platform.credentials } : {}),
+      ...tuningConfig(tuning),
+    }),
+  );
   let cached: AwsCredentialIdentity | undefined;
   return async () => {
     if (cached?.expiration && cached.expiration.getTime() - EXPIRY_MARGIN_MS > Date.now()) return cached;
@@ -117,6 +137,7 @@ export function createAwsClients(
   const iot = new IoTClient({ ...base, ...custom });
   const iotData = new IoTDataPlaneClient({ ...base, ...(dataEndpoint ? { endpoint: dataEndpoint } : {}) });
   const timestream = new TimestreamQueryClient({ ...base, ...custom });
+  for (const client of [iot, iotData, timestream]) guardTransactions(client);
   return {
     iot,
     iotData,
