@@ -82,8 +82,8 @@ export function orgContext(db: Tx, org: TestOrg, role: OrgRole): OrgContext {
 }
 
 /** The scope services that call AWS receive from orgOutboundAction (no transaction held open). */
-export function orgScopeFor(org: TestOrg, role: OrgRole): OrgScope {
-  return orgScope({ user: org.members[role], org: { id: org.id, slug: org.slug, name: org.name }, role, log: silentLog });
+export function orgScopeFor(org: TestOrg, role: OrgRole, user: SessionUser = org.members[role]): OrgScope {
+  return orgScope({ user, org: { id: org.id, slug: org.slug, name: org.name }, role, log: silentLog });
 }
 
 export const TEST_AWS_CREDENTIALS: AwsCredentials = {
