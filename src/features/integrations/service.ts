@@ -101,7 +101,7 @@ export async function testConnection(ctx: OrgScope, input: TestConnectionInput, 
 export async function createIntegration(scope: OrgScope, input: CreateIntegrationInput, deps: IntegrationDeps): Promise<{ id: string }> {
   requireAdmin(scope);
   verifyDraft(deps.keyring, scope.org.id, input.draft);
-  const { details, schedule, draft } = input;
+  const { details, draft } = input;
   await scope.withDb((ctx) => assertNameFree(ctx, details.name));
   const credentials: AwsCredentials | null =
     details.authType === 'access_keys' ? { accessKeyId: details.accessKeyId, secretAccessKey: details.secretAccessKey } : null;
