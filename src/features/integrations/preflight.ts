@@ -142,7 +142,7 @@ function stsConfig(target: PreflightTarget, platform: PlatformIdentity, tuning: 
     ...(target.customEndpoint ? { endpoint: target.customEndpoint } : {}),
     ...(platform.credentials ? { credentials: platform.credentials } : {}),
     ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
-    requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs },
+    requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs, throwOnRequestTimeout: true },
   };
 }
 

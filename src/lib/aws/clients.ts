@@ -47,7 +47,8 @@ export interface ClientTuning {
 function tuningConfig(tuning: ClientTuning) {
   const handler =
     tuning.connectionTimeoutMs !== undefined || tuning.requestTimeoutMs !== undefined
-      ? { requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs } }
+      ? // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and waits on a stalled endpoint forever.
+        { requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs, throwOnRequestTimeout: true } }
       : {};
   return { ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}), ...handler };
 }
