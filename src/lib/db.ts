@@ -44,12 +44,9 @@ function pool(): Sql {
       prepare: env.DATABASE_PREPARED_STATEMENTS === 'true',
       idle_timeout: 30,
       onnotice: () => {},
-      // Session defaults (pg-boss and plain pool queries too); role settings do not apply on `set role`.
-      connection: {
-        application_name: 'fleetline',
-        statement_timeout: globalForDb.fleetlineTimeouts.service,
-        idle_in_transaction_session_timeout: globalForDb.fleetlineTimeouts.idle,
-      },
+      // Timeouts are set per transaction (asUser/asService), not as startup parameters: transaction-mode
+      // poolers refuse unknown startup parameters, and role settings do not apply on `set local role`.
+      connection: { application_name: 'fleetline' },
     });
   }
   return globalForDb.fleetlineSql;

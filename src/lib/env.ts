@@ -18,7 +18,7 @@ const databaseSchema = z.object({
   /** Transaction-mode poolers (Supabase port 6543) do not support prepared statements. */
   DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Longest statement of the worker and service-door transactions (sync pages, bulk batches, pg-boss). */
+  /** Longest statement of a service-door transaction (asService: sync pages, bulk batches). */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   /** Longest statement of a user's request (asUser); matches the `authenticated` role's setting. */
   DATABASE_USER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
