@@ -10,7 +10,7 @@ import { GetThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/client-timestream-query';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { assumeRoleProvider, createAwsClients, describeAwsError, type ClientTuning, type PlatformIdentity } from '@/lib/aws/clients';
+import { assumeRoleProvider, createAwsClients, describeAwsError, guardTransactions, type ClientTuning, type PlatformIdentity } from '@/lib/aws/clients';
 import type { AwsCredentials } from '@/lib/vault';
 import type { CapabilityId } from './aws-calls';
 import { CHECKS, type AuthFailureKind, type CheckResult, type PreflightReport, type SyncMode } from './capabilities';
@@ -151,7 +151,7 @@ function stsConfig(target: PreflightTarget, platform: PlatformIdentity, tuning: 
  * and any holder of Fleetline's account could reach it (the confused deputy).
  */
 async function assumableWithoutExternalId(target: PreflightTarget & { auth: { type: 'assume_role' } }, platform: PlatformIdentity, tuning: ClientTuning): Promise<boolean> {
-  const sts = new STSClient(stsConfig(target, platform, tuning));
+  const sts = guardTransactions(new STSClient(stsConfig(target, platform, tuning)));
   try {
     await sts.send(new AssumeRoleCommand({ RoleArn: target.auth.roleArn, RoleSessionName: `fleetline-check-${target.integrationId.slice(0, 8)}`, DurationSeconds: 900 }));
     return true;
