@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import postgres from 'postgres';
-import type { OrgContext, SessionUser } from '@/lib/context';
+import { orgScope, type OrgContext, type OrgScope, type SessionUser } from '@/lib/context';
 import { asUser, type JwtClaims, type Tx } from '@/lib/db';
 import type { OrgRole } from '@/lib/roles';
 import { credentialsHint, encryptCredentials, parseKeyring, type AwsCredentials, type Keyring } from '@/lib/vault';
@@ -79,6 +79,11 @@ export async function createTestOrg(label: string): Promise<TestOrg> {
 /** The context services receive inside an org action, for calling services directly. */
 export function orgContext(db: Tx, org: TestOrg, role: OrgRole): OrgContext {
   return { db, user: org.members[role], org: { id: org.id, slug: org.slug, name: org.name }, role, log: silentLog };
+}
+
+/** The scope services that call AWS receive from orgOutboundAction (no transaction held open). */
+export function orgScopeFor(org: TestOrg, role: OrgRole, user: SessionUser = org.members[role]): OrgScope {
+  return orgScope({ user, org: { id: org.id, slug: org.slug, name: org.name }, role, log: silentLog });
 }
 
 export const TEST_AWS_CREDENTIALS: AwsCredentials = {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import postgres from 'postgres';
 import { databaseEnv } from './env';
 
@@ -6,6 +7,8 @@ import { databaseEnv } from './env';
  * - asUser: a transaction as role `authenticated` with the verified JWT claims, so RLS decides
  *   (what PostgREST does on hosted Supabase);
  * - asService: bypasses RLS, for the worker and documented admin flows; callers still filter by org_id.
+ * Neither may wait on the network (design §8.3): AWS clients call assertOutsideTransaction, and every
+ * transaction runs under statement and idle-in-transaction timeouts, so a stall cannot hold the pool.
  */
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -19,34 +22,93 @@ export interface JwtClaims {
   [claim: string]: unknown;
 }
 
-const globalForDb = globalThis as unknown as { fleetlineSql?: Sql };
+const globalForDb = globalThis as unknown as { fleetlineSql?: Sql; fleetlineTimeouts?: DatabaseTimeouts };
+
+/** Milliseconds. */
+interface DatabaseTimeouts {
+  service: number;
+  user: number;
+  idle: number;
+}
 
 function pool(): Sql {
   if (!globalForDb.fleetlineSql) {
     const env = databaseEnv();
+    globalForDb.fleetlineTimeouts = {
+      service: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      user: env.DATABASE_USER_STATEMENT_TIMEOUT_MS,
+      idle: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    };
     globalForDb.fleetlineSql = postgres(env.DATABASE_URL, {
       max: env.DATABASE_POOL_SIZE,
       prepare: env.DATABASE_PREPARED_STATEMENTS === 'true',
       idle_timeout: 30,
       onnotice: () => {},
+      // Timeouts are set per transaction (asUser/asService), not as startup parameters: transaction-mode
+      // poolers refuse unknown startup parameters, and role settings do not apply on `set local role`.
       connection: { application_name: 'fleetline' },
     });
   }
   return globalForDb.fleetlineSql;
 }
 
-export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return (await pool().begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return fn(tx);
+function timeouts(): DatabaseTimeouts {
+  pool();
+  return globalForDb.fleetlineTimeouts!;
+}
+
+/** The open transaction of the current async context; `open` turns false when it ends (work it spawned may outlive it). */
+const transactionScope = new AsyncLocalStorage<{ door: 'asUser' | 'asService'; open: boolean }>();
+
+/** Thrown when network I/O is attempted while a transaction holds a pooled connection. */
+export class TransactionIOError extends Error {
+  override name = 'TransactionIOError';
+}
+
+/**
+ * Throws inside asUser/asService. AWS clients call it before every request, so an AWS call made
+ * while a transaction is open fails loudly instead of holding a connection for as long as AWS takes.
+ */
+export function assertOutsideTransaction(what = 'Network I/O'): void {
+  const scope = transactionScope.getStore();
+  if (scope?.open) {
+    throw new TransactionIOError(`${what} inside an open database transaction (${scope.door}): commit first, call out, then write in a new transaction.`);
+  }
+}
+
+async function transaction<T>(door: 'asUser' | 'asService', setup: (tx: Tx, t: DatabaseTimeouts) => Promise<unknown>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const t = timeouts();
+  return (await pool().begin((tx) => {
+    const scope = { door, open: true };
+    return transactionScope.run(scope, async () => {
+      try {
+        await setup(tx, t);
+        return await fn(tx);
+      } finally {
+        scope.open = false;
+      }
+    });
   })) as T;
 }
 
+export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return transaction(
+    'asUser',
+    (tx, t) => tx`
+      select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+             set_config('statement_timeout', ${String(t.user)}, true), set_config('idle_in_transaction_session_timeout', ${String(t.idle)}, true)`,
+    fn,
+  );
+}
+
 export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return (await pool().begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true)`;
-    return fn(tx);
-  })) as T;
+  return transaction(
+    'asService',
+    (tx, t) => tx`
+      select set_config('role', 'service_role', true),
+             set_config('statement_timeout', ${String(t.service)}, true), set_config('idle_in_transaction_session_timeout', ${String(t.idle)}, true)`,
+    fn,
+  );
 }
 
 /** Liveness probe for /api/health: one round trip, no transaction. */

@@ -18,6 +18,12 @@ const databaseSchema = z.object({
   /** Transaction-mode poolers (Supabase port 6543) do not support prepared statements. */
   DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Longest statement of a service-door transaction (asService: sync pages, bulk batches). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Longest statement of a user's request (asUser); matches the `authenticated` role's setting. */
+  DATABASE_USER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
+  /** A transaction idle this long is ended by Postgres (no transaction waits on the network). */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** The credential vault's keyring (design §5); parsed here so a bad keyring stops start-up. */

@@ -7,7 +7,7 @@ import { runSync } from '@/features/sync/engine';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { clients, decodeJson, encodeJson, startTestSimulator } from '../../../scripts/sim/test-support';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
+import { adminSql, as, closeAdminSql, createTestOrg, orgScopeFor, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import type { AwsDeps } from './aws';
 import { refreshDevice, type RefreshDeps } from './refresh';
@@ -50,7 +50,7 @@ async function awsShadow(thingName: string) {
 }
 
 const send = (org: TestOrg, role: 'owner' | 'operator' | 'viewer', input: { deviceId: string; desired: string; expectedVersion: number | null }, ctxOrg: TestOrg = org) =>
-  as(org.members[role], (db) => sendCommand(orgContext(db, ctxOrg, role), sendCommandSchema.parse(input), deps));
+  sendCommand(orgScopeFor(ctxOrg, role, org.members[role]), sendCommandSchema.parse(input), deps);
 
 async function rejection(call: Promise<unknown>): Promise<AppError> {
   try {
@@ -130,7 +130,7 @@ describe('sending a command', () => {
     await send(orgA, 'operator', { deviceId: device.id, desired: deepest, expectedVersion: version });
     // Past the schema (as a forged call would be), AWS itself refuses: nothing sent goes through.
     version = (await awsShadow(device.thing_name)).version;
-    const deep = await rejection(as(orgA.members.operator, (db) => sendCommand(orgContext(db, orgA, 'operator'), { deviceId: device.id, shadowName: null, desired: nest(DESIRED_MAX_DEPTH + 1), expectedVersion: version, timeoutSeconds: 600 }, deps)));
+    const deep = await rejection(sendCommand(orgScopeFor(orgA, 'operator'), { deviceId: device.id, shadowName: null, desired: nest(DESIRED_MAX_DEPTH + 1), expectedVersion: version, timeoutSeconds: 600 }, deps));
     expect(deep.code).toBe('VALIDATION');
     expect(deep.fieldErrors?.desired?.[0]).toMatch(/nesting/);
 
@@ -146,7 +146,7 @@ describe('sending a command', () => {
     const over = pad(DESIRED_MAX_BYTES + 1);
     expect(sendCommandSchema.safeParse({ deviceId: device.id, desired: JSON.stringify(over), expectedVersion: null }).success).toBe(false);
     const direct = (desired: DesiredDocument, shadowName: string | null) =>
-      as(orgA.members.operator, (db) => sendCommand(orgContext(db, orgA, 'operator'), { deviceId: device.id, shadowName, desired, expectedVersion: null, timeoutSeconds: 600 }, deps));
+      sendCommand(orgScopeFor(orgA, 'operator'), { deviceId: device.id, shadowName, desired, expectedVersion: null, timeoutSeconds: 600 }, deps);
     expect(sendCommandSchema.safeParse({ deviceId: device.id, desired: JSON.stringify(fits), expectedVersion: null }).success).toBe(true);
     const sent = await direct(pad(DESIRED_MAX_BYTES - 64), 'scratch');
     expect(sent.shadowVersion).toBe(1);

@@ -2,7 +2,7 @@ import { UpdateThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/clie
 import type postgres from 'postgres';
 import { recordAudit } from '@/lib/audit';
 import { asServiceWithin } from '@/lib/service-role';
-import type { OrgContext } from '@/lib/context';
+import type { OrgContext, OrgScope } from '@/lib/context';
 import { AppError } from '@/lib/errors';
 import { hasRole } from '@/lib/roles';
 import { awsFailure, integrationForWrite, openClients, type AwsDeps } from './aws';
@@ -13,6 +13,7 @@ import { COMMAND_MIN_ROLE, type SendCommandData } from './schemas';
  * Desired-state commands: UpdateThingShadow with the version the operator saw (a shadow that
  * changed since is a conflict, never silently overwritten), then a pending device_commands row,
  * inserted as the operator under RLS, that the sync and the device page's refresh move along.
+ * The device is read in one short transaction and the row written in another: none waits on AWS.
  */
 
 export const CONFLICT_MESSAGE = 'The shadow changed since you loaded it; review the current state and resend.';
@@ -67,10 +68,10 @@ export function requireOperator(ctx: Pick<OrgContext, 'role'>): void {
   }
 }
 
-export async function sendCommand(ctx: OrgContext, input: SendCommandData, deps: AwsDeps): Promise<SentCommand> {
-  requireOperator(ctx);
-  const device = await getDeviceTargetOrThrow(ctx.db, ctx.org.id, input.deviceId);
-  const integration = await integrationForWrite(deps, ctx.org.id, device.integrationId);
+export async function sendCommand(scope: OrgScope, input: SendCommandData, deps: AwsDeps): Promise<SentCommand> {
+  requireOperator(scope);
+  const device = await scope.withDb((ctx) => getDeviceTargetOrThrow(ctx.db, ctx.org.id, input.deviceId));
+  const integration = await integrationForWrite(deps, scope.org.id, device.integrationId);
   const aws = openClients(deps, integration);
   let shadowVersion: number | null;
   try {
@@ -82,26 +83,29 @@ export async function sendCommand(ctx: OrgContext, input: SendCommandData, deps:
   } catch (error) {
     const known = commandFailure(error);
     if (known) {
-      ctx.log.info({ deviceId: device.id, awsError: (error as { name?: string }).name }, 'command refused by AWS');
+      scope.log.info({ deviceId: device.id, awsError: (error as { name?: string }).name }, 'command refused by AWS');
       throw known;
     }
     throw error;
   } finally {
     aws.close();
   }
-  // Service-only table: the row records a write AWS accepted, which a member cannot forge.
-  const [row] = await asServiceWithin(ctx.db, () => ctx.db<{ id: string; created_at: Date }[]>`
-    insert into public.device_commands (org_id, device_id, shadow_name, desired, shadow_version, timeout_seconds)
-    values (${ctx.org.id}, ${device.id}, ${input.shadowName}, ${ctx.db.json(input.desired as postgres.JSONValue)}, ${shadowVersion}, ${input.timeoutSeconds})
-    returning id, created_at`);
-  // Keys only: desired values may carry configuration that does not belong in an audit trail.
-  await recordAudit(ctx, 'device.command_sent', { type: 'device', id: device.id }, {
-    thingName: device.thingName,
-    shadowName: input.shadowName,
-    keys: Object.keys(input.desired),
-    shadowVersion,
-    commandId: row!.id,
+  const row = await scope.withDb(async (ctx) => {
+    // Service-only table: the row records a write AWS accepted, which a member cannot forge.
+    const [inserted] = await asServiceWithin(ctx.db, () => ctx.db<{ id: string; created_at: Date }[]>`
+      insert into public.device_commands (org_id, device_id, shadow_name, desired, shadow_version, timeout_seconds)
+      values (${ctx.org.id}, ${device.id}, ${input.shadowName}, ${ctx.db.json(input.desired as postgres.JSONValue)}, ${shadowVersion}, ${input.timeoutSeconds})
+      returning id, created_at`);
+    // Keys only: desired values may carry configuration that does not belong in an audit trail.
+    await recordAudit(ctx, 'device.command_sent', { type: 'device', id: device.id }, {
+      thingName: device.thingName,
+      shadowName: input.shadowName,
+      keys: Object.keys(input.desired),
+      shadowVersion,
+      commandId: inserted!.id,
+    });
+    return inserted;
   });
-  ctx.log.info({ deviceId: device.id, commandId: row!.id }, 'command sent');
+  scope.log.info({ deviceId: device.id, commandId: row!.id }, 'command sent');
   return { commandId: row!.id, shadowVersion, createdAt: row!.created_at.toISOString() };
 }

@@ -7,7 +7,7 @@ import { runSync } from '@/features/sync/engine';
 import { DEMO_CREDENTIALS, SECOND_CREDENTIALS, type SimCredentials } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { clients, startTestSimulator } from '../../../scripts/sim/test-support';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
+import { adminSql, closeAdminSql, createTestOrg, orgScopeFor, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import type { AwsDeps } from '@/features/commands/aws';
 import { updateAttributeSchema } from './schemas';
@@ -55,7 +55,7 @@ async function described(credentials: SimCredentials, thingName: string) {
 }
 
 const edit = (role: 'operator' | 'viewer' | 'owner', input: unknown, as_: TestOrg = org) =>
-  as(as_.members[role], (db) => updateDeviceAttribute(orgContext(db, as_, role), updateAttributeSchema.parse(input), deps));
+  updateDeviceAttribute(orgScopeFor(as_, role), updateAttributeSchema.parse(input), deps);
 
 async function rejection(call: Promise<unknown>): Promise<AppError> {
   try {

@@ -1,6 +1,6 @@
 import { DescribeThingCommand, UpdateThingCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { recordAudit } from '@/lib/audit';
-import type { OrgContext } from '@/lib/context';
+import type { OrgScope } from '@/lib/context';
 import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { awsFailure, integrationForWrite, openClients, type AwsDeps } from '@/features/commands/aws';
@@ -52,9 +52,10 @@ function checkLimits(input: UpdateAttributeInput, device: { thingType: string | 
   }
 }
 
-export async function updateDeviceAttribute(ctx: OrgContext, input: UpdateAttributeInput, deps: AwsDeps): Promise<AttributeUpdateResult> {
+/** The device is read as the operator and committed before AWS is called; cache and audit are written after. */
+export async function updateDeviceAttribute(ctx: OrgScope, input: UpdateAttributeInput, deps: AwsDeps): Promise<AttributeUpdateResult> {
   requireOperator(ctx);
-  const device = await getDeviceTargetOrThrow(ctx.db, ctx.org.id, input.deviceId);
+  const device = await ctx.withDb((tx) => getDeviceTargetOrThrow(tx.db, tx.org.id, input.deviceId));
   checkLimits(input, device);
   const integration = await integrationForWrite(deps, ctx.org.id, device.integrationId);
   const db = deps.db ?? asService;
@@ -101,13 +102,15 @@ export async function updateDeviceAttribute(ctx: OrgContext, input: UpdateAttrib
   // Every successful UpdateThing increments the registry version by one.
   const registryVersion = expectedVersion + 1;
   await updateCache(db, ctx.org.id, device.id, attributes, registryVersion);
-  await recordAudit(ctx, input.op === 'set' ? 'device.attribute_set' : 'device.attribute_removed', { type: 'device', id: device.id }, {
-    thingName: device.thingName,
-    name: input.name,
-    ...(input.op === 'set' ? { value } : {}),
-    registryVersion,
-    versionSource,
-  });
+  await ctx.withDb((tx) =>
+    recordAudit(tx, input.op === 'set' ? 'device.attribute_set' : 'device.attribute_removed', { type: 'device', id: device.id }, {
+      thingName: device.thingName,
+      name: input.name,
+      ...(input.op === 'set' ? { value } : {}),
+      registryVersion,
+      versionSource,
+    }),
+  );
   ctx.log.info({ deviceId: device.id, op: input.op }, 'device attribute updated');
   return { attributes, registryVersion, versionSource };
 }

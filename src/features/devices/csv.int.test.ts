@@ -36,13 +36,11 @@ async function exportText(user: SessionUser, orgId: string, options: DeviceCsvOp
   let text = '';
   let rows = 0;
   let chunks = 0;
-  await as(user, async (db) => {
-    for await (const chunk of deviceCsvChunks(db, orgId, options)) {
-      text += chunk.text;
-      rows += chunk.rows;
-      chunks++;
-    }
-  });
+  for await (const chunk of deviceCsvChunks((fn) => as(user, fn), orgId, options)) {
+    text += chunk.text;
+    rows += chunk.rows;
+    chunks++;
+  }
   return { text, rows, chunks };
 }
 
@@ -144,16 +142,52 @@ describe('producerStream', () => {
     await reader.cancel();
   });
 
-  it('rolls the export transaction back when the reader goes away, releasing its connection', async () => {
+  it('holds no transaction or connection while a slow reader pauses', async () => {
+    const viewer = orgA.members.viewer;
+    let waiting = false;
+    let pages = 0;
+    const stream = producerStream(
+      async (push) => {
+        for await (const chunk of deviceCsvChunks((fn) => as(viewer, fn), orgA.id, { filter: {}, batchSize: 2 })) {
+          pages++;
+          waiting = true;
+          await push(chunk.text);
+          waiting = false;
+        }
+      },
+      undefined,
+      1,
+    );
+    const reader = stream.getReader();
+    await reader.read();
+    await reader.read();
+    // The reader stops: the producer waits in push() with a page in hand, mid-export.
+    await expect.poll(() => waiting).toBe(true);
+    expect(pages).toBeLessThan(1 + Math.ceil(fleetA.live.length / 2));
+    const sessions = await adminSql()<{ state: string; xact: boolean }[]>`
+      select state, xact_start is not null as xact from pg_stat_activity
+      where application_name = 'fleetline' and pid <> pg_backend_pid() and (state like 'idle in transaction%' or state = 'active')`;
+    expect(sessions).toEqual([]);
+    // The export carries on where it paused once the reader is back.
+    let text = '';
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      text += new TextDecoder().decode(next.value);
+    }
+    expect(text.split('\r\n').length).toBeGreaterThan(1);
+  });
+
+  it('stops reading pages when the reader goes away, releasing its connection', async () => {
     const viewer = orgA.members.viewer;
     let failure: unknown;
     let finished!: () => void;
     const done = new Promise<void>((r) => (finished = r));
     const stream = producerStream(
       (push) =>
-        as(viewer, async (db) => {
-          for await (const chunk of deviceCsvChunks(db, orgA.id, { filter: {}, batchSize: 1 })) await push(chunk.text);
-        }).finally(finished),
+        (async () => {
+          for await (const chunk of deviceCsvChunks((fn) => as(viewer, fn), orgA.id, { filter: {}, batchSize: 1 })) await push(chunk.text);
+        })().finally(finished),
       (error) => (failure = error),
       1,
     );

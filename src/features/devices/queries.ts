@@ -48,7 +48,7 @@ interface SortSpec {
 }
 
 // Each sort is (column, thing_name, id), matching a devices_list_* index; the name sort is (thing_name, id).
-const SORTS: Record<DeviceSort, SortSpec> = {
+export const SORTS: Record<DeviceSort, SortSpec> = {
   name: { column: 'thing_name', nullable: false },
   status: { column: 'status', nullable: false },
   lastSeen: { column: 'last_seen_at', nullable: true },
@@ -84,7 +84,7 @@ export async function planForValues(db: Db): Promise<void> {
   await db`select set_config('plan_cache_mode', 'force_custom_plan', true)`;
 }
 
-function sortValueExpression(db: Db, sort: DeviceSort) {
+export function sortValueExpression(db: Db, sort: DeviceSort) {
   // Timestamps go into cursors as exact UTC text: a JS Date would drop the microseconds.
   if (sort === 'lastSeen') return db`to_char(d.last_seen_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
   if (sort === 'status') return db`d.status::text`;
@@ -92,7 +92,7 @@ function sortValueExpression(db: Db, sort: DeviceSort) {
   return db`${db(`d.${SORTS[sort].column}`)}`;
 }
 
-function castValue(db: Db, sort: DeviceSort, value: SortValue) {
+export function castValue(db: Db, sort: DeviceSort, value: SortValue) {
   if (sort === 'status') return db`${value}::public.device_status`;
   // Sent as text: postgres.js would turn a timestamptz parameter into a JS Date and drop the microseconds.
   if (sort === 'lastSeen') return db`${value}::text::timestamptz`;
@@ -286,17 +286,6 @@ export async function getDeviceFacets(db: Db, orgId: string): Promise<DeviceFace
   const integrations = await db<{ id: string; name: string }[]>`
     select id, name from public.integrations where org_id = ${orgId} order by lower(name), id`;
   return { thingTypes, groups: groups.map((g) => g.name), firmwareVersions, integrations: [...integrations] };
-}
-
-/**
- * ORDER BY for reading the whole filtered set in list order in one statement (the CSV export):
- * rows without a sort value last, as in the list.
- */
-export function listOrderBy(db: Db, sort: DeviceSort, dir: SortDirection) {
-  const col = db(`d.${SORTS[sort].column}`);
-  const ties = dir === 'asc' ? db`d.thing_name asc, d.id asc` : db`d.thing_name desc, d.id desc`;
-  if (sort === 'name') return ties;
-  return dir === 'asc' ? db`${col} asc nulls last, ${ties}` : db`${col} desc nulls last, ${ties}`;
 }
 
 export interface DeviceListView {

@@ -1,6 +1,6 @@
 'use server';
 
-import { orgAction } from '@/lib/actions';
+import { orgAction, orgOutboundAction } from '@/lib/actions';
 import { platformIdentityFromEnv } from '@/lib/aws/clients';
 import { serverEnv } from '@/lib/env';
 import { enforceRateLimit } from '@/lib/rate-limit';
@@ -24,26 +24,26 @@ import {
   type IntegrationDeps,
 } from './service';
 
-/** Owners and admins write; the wrapper checks the role, the service and RLS check it again. */
+/** Owners and admins write; the wrapper checks the role, the service and RLS check it again. Preflights run outside transactions. */
 function deps(): IntegrationDeps {
   return { keyring: serverEnv().FLEETLINE_VAULT_KEYS, platform: platformIdentityFromEnv() };
 }
 
-export const testConnectionAction = orgAction('testConnection', { schema: testConnectionSchema, minRole: 'admin' }, async (ctx, input) => {
+export const testConnectionAction = orgOutboundAction('testConnection', { schema: testConnectionSchema, minRole: 'admin' }, async (ctx, input) => {
   await enforceRateLimit('testConnection', ctx.org.id);
   return testConnection(ctx, input, deps());
 });
 
-export const createIntegrationAction = orgAction('createIntegration', { schema: createIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
+export const createIntegrationAction = orgOutboundAction('createIntegration', { schema: createIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
   createIntegration(ctx, input, deps()),
 );
 
-export const testIntegrationAction = orgAction('testIntegration', { schema: integrationRefSchema, minRole: 'admin' }, async (ctx, input) => {
+export const testIntegrationAction = orgOutboundAction('testIntegration', { schema: integrationRefSchema, minRole: 'admin' }, async (ctx, input) => {
   await enforceRateLimit('testConnection', ctx.org.id);
   return testIntegration(ctx, input, deps());
 });
 
-export const updateIntegrationAction = orgAction('updateIntegration', { schema: updateIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
+export const updateIntegrationAction = orgOutboundAction('updateIntegration', { schema: updateIntegrationSchema, minRole: 'admin' }, (ctx, input) =>
   updateIntegration(ctx, input, deps()),
 );
 
@@ -51,7 +51,7 @@ export const pauseIntegrationAction = orgAction('pauseIntegration', { schema: in
 
 export const resumeIntegrationAction = orgAction('resumeIntegration', { schema: integrationRefSchema, minRole: 'admin' }, resumeIntegration);
 
-export const rotateCredentialsAction = orgAction('rotateCredentials', { schema: rotateCredentialsSchema, minRole: 'admin' }, (ctx, input) =>
+export const rotateCredentialsAction = orgOutboundAction('rotateCredentials', { schema: rotateCredentialsSchema, minRole: 'admin' }, (ctx, input) =>
   rotateCredentials(ctx, input, deps()),
 );
 

@@ -13,7 +13,7 @@ import {
 } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
+import { adminSql, as, closeAdminSql, createTestOrg, orgContext, orgScopeFor, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import type { PreflightReport } from './capabilities';
 import { issueDraft } from './draft';
 import { runPreflight, type PreflightTarget } from './preflight';
@@ -81,6 +81,8 @@ function input(target: TestOrg, overrides: { name?: string; credentials?: { acce
 
 const run = <T>(target: TestOrg, role: OrgRole, fn: (ctx: ReturnType<typeof orgContext>) => Promise<T>) =>
   as(target.members[role], (db) => fn(orgContext(db, target, role)));
+/** Services that call AWS take a scope (short transactions around the call), not a transaction. */
+const scoped = <T>(target: TestOrg, role: OrgRole, fn: (scope: ReturnType<typeof orgScopeFor>) => Promise<T>) => fn(orgScopeFor(target, role));
 
 async function row(id: string) {
   const [r] = await adminSql()<{ credentials: string | null; credentials_hint: string | null; status: string; last_error: string | null; capabilities: { checks: { id: string; status: string; error?: string }[]; syncMode: string }; last_tested_at: Date | null; name: string; external_id: string | null; role_arn: string | null }[]>`
@@ -98,7 +100,7 @@ async function audits(orgId: string, targetId?: string) {
 describe('creating an integration', () => {
   it('encrypts the keys for the row, stores hint, capabilities and endpoint, and audits without secrets', async () => {
     const request = input(org, { name: 'Simulator limited' });
-    const { id } = await run(org, 'admin', (ctx) => createIntegration(ctx, request, deps));
+    const { id } = await createIntegration(orgScopeFor(org, 'admin'), request, deps);
     expect(id).toBe(request.draft.integrationId);
     const stored = (await row(id))!;
     expect(stored.credentials).toMatch(/^v1\.test1\./);
@@ -116,7 +118,7 @@ describe('creating an integration', () => {
 
   it('saves nothing when AWS refuses the credentials', async () => {
     const request = input(org, { credentials: { ...LIMITED_CREDENTIALS, secretAccessKey: WRONG_SECRET } });
-    await expect(run(org, 'owner', (ctx) => createIntegration(ctx, request, deps))).rejects.toMatchObject({
+    await expect(createIntegration(orgScopeFor(org, 'owner'), request, deps)).rejects.toMatchObject({
       code: 'PRECONDITION',
       message: expect.stringMatching(/secret access key does not match/),
     });
@@ -127,26 +129,26 @@ describe('creating an integration', () => {
   it.each(['operator', 'viewer'] as const)('refuses a %s before any AWS call, saving nothing', async (role) => {
     const spy = vi.fn<(t: PreflightTarget) => Promise<PreflightReport>>();
     const request = input(org);
-    await expect(run(org, role, (ctx) => createIntegration(ctx, request, { ...deps, preflight: spy }))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createIntegration(orgScopeFor(org, role), request, { ...deps, preflight: spy })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(spy).not.toHaveBeenCalled();
     expect(await row(request.draft.integrationId)).toBeUndefined();
   });
 
   it('refuses a draft issued to another organization', async () => {
     const foreign = input(other);
-    await expect(run(org, 'owner', (ctx) => createIntegration(ctx, foreign, deps))).rejects.toMatchObject({ code: 'PRECONDITION', message: expect.stringMatching(/not valid for this organization/) });
+    await expect(createIntegration(orgScopeFor(org, 'owner'), foreign, deps)).rejects.toMatchObject({ code: 'PRECONDITION', message: expect.stringMatching(/not valid for this organization/) });
     expect(await row(foreign.draft.integrationId)).toBeUndefined();
   });
 
   it('keeps names unique per organization and saves a draft once', async () => {
-    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, input(org, { name: 'simulator LIMITED' }), deps))).rejects.toMatchObject({
+    await expect(createIntegration(orgScopeFor(org, 'admin'), input(org, { name: 'simulator LIMITED' }), deps)).rejects.toMatchObject({
       code: 'CONFLICT',
       fieldErrors: { name: [expect.any(String)] },
     });
     const once = input(org, { name: 'Saved once', timestream: false, credentials: DEMO_CREDENTIALS });
-    await run(org, 'admin', (ctx) => createIntegration(ctx, once, deps));
+    await createIntegration(orgScopeFor(org, 'admin'), once, deps);
     const again = { ...once, details: { ...once.details, name: 'Saved twice' } };
-    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, again, deps))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already saved/) });
+    await expect(createIntegration(orgScopeFor(org, 'admin'), again, deps)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already saved/) });
   });
 
   it('stores a role with the External ID Fleetline issued, and no keys', async () => {
@@ -156,13 +158,13 @@ describe('creating an integration', () => {
       details: { authType: 'assume_role', name: 'Simulator role', region: DEMO_REGION, roleArn: DEMO_ROLE_ARN, customEndpoint: sim.url },
       schedule: {},
     });
-    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, request, deps))).rejects.toMatchObject({ code: 'PRECONDITION', message: expect.stringContaining(draft.externalId) });
+    await expect(createIntegration(orgScopeFor(org, 'admin'), request, deps)).rejects.toMatchObject({ code: 'PRECONDITION', message: expect.stringContaining(draft.externalId) });
     expect(await row(draft.integrationId)).toBeUndefined();
 
     sim.control.putRole({ roleArn: DEMO_ROLE_ARN, externalId: draft.externalId, actions: ['iot:*', 'timestream:Select'], maxSessionDurationSeconds: 3600 });
-    await run(org, 'admin', (ctx) => createIntegration(ctx, request, deps));
+    await createIntegration(orgScopeFor(org, 'admin'), request, deps);
     expect(await row(draft.integrationId)).toMatchObject({ credentials: null, credentials_hint: null, role_arn: DEMO_ROLE_ARN, external_id: draft.externalId, status: 'active' });
-    const report = await run(org, 'admin', (ctx) => testIntegration(ctx, { integrationId: draft.integrationId }, deps));
+    const report = await testIntegration(orgScopeFor(org, 'admin'), { integrationId: draft.integrationId }, deps);
     expect(report.canSave).toBe(true);
   });
 });
@@ -170,23 +172,23 @@ describe('creating an integration', () => {
 describe('testing, updating and pausing a saved integration', () => {
   let id: string;
   beforeAll(async () => {
-    ({ id } = await run(org, 'admin', (ctx) => createIntegration(ctx, input(org, { name: 'Revocable', credentials: REVOKED }), deps)));
+    ({ id } = await createIntegration(orgScopeFor(org, 'admin'), input(org, { name: 'Revocable', credentials: REVOKED }), deps));
   });
 
   it('refreshes capabilities, endpoint and status for an admin; operators cannot test', async () => {
     await adminSql()`update public.integrations set capabilities = '{}', last_tested_at = null, iot_data_endpoint = null where id = ${id}`;
-    const report = await run(org, 'owner', (ctx) => testIntegration(ctx, { integrationId: id }, deps));
+    const report = await testIntegration(orgScopeFor(org, 'owner'), { integrationId: id }, deps);
     expect(report.canSave).toBe(true);
     const stored = (await row(id))!;
     expect(stored.last_tested_at).toBeInstanceOf(Date);
     expect(stored.capabilities.checks).toHaveLength(9);
-    await expect(run(org, 'operator', (ctx) => testIntegration(ctx, { integrationId: id }, deps))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(testIntegration(orgScopeFor(org, 'operator'), { integrationId: id }, deps)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await audits(org.id, id)).map((a) => a.action)).toEqual(['integration.created', 'integration.tested']);
   });
 
   it('records a revoked key as an error with a clear message', async () => {
     sim.control.iam.deleteKey(REVOKED.accessKeyId);
-    const report = await run(org, 'admin', (ctx) => testIntegration(ctx, { integrationId: id }, deps));
+    const report = await testIntegration(orgScopeFor(org, 'admin'), { integrationId: id }, deps);
     expect(report.authFailure).toMatchObject({ error: 'UnrecognizedClientException' });
     expect(await row(id)).toMatchObject({ status: 'error', last_error: expect.stringMatching(/does not recognise this access key id/) });
     const tested = (await audits(org.id, id)).at(-1)!;
@@ -195,14 +197,14 @@ describe('testing, updating and pausing a saved integration', () => {
 
   it('rotates to new keys: tested, re-encrypted for the row, audited with hints only', async () => {
     const before = (await row(id))!.credentials;
-    await expect(run(org, 'admin', (ctx) => rotateCredentials(ctx, { integrationId: id, ...ROTATED, secretAccessKey: WRONG_SECRET }, deps))).rejects.toMatchObject({
+    await expect(rotateCredentials(orgScopeFor(org, 'admin'), { integrationId: id, ...ROTATED, secretAccessKey: WRONG_SECRET }, deps)).rejects.toMatchObject({
       code: 'PRECONDITION',
       message: expect.stringMatching(/^The new keys were not saved/),
     });
-    await expect(run(org, 'viewer', (ctx) => rotateCredentials(ctx, { integrationId: id, ...ROTATED }, deps))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(rotateCredentials(orgScopeFor(org, 'viewer'), { integrationId: id, ...ROTATED }, deps)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await row(id))!.credentials).toBe(before);
 
-    const result = await run(org, 'admin', (ctx) => rotateCredentials(ctx, { integrationId: id, ...ROTATED }, deps));
+    const result = await rotateCredentials(orgScopeFor(org, 'admin'), { integrationId: id, ...ROTATED }, deps);
     expect(result).toEqual({ credentialsHint: 'AKIA…ATE1' });
     const stored = (await row(id))!;
     expect(stored.credentials).not.toBe(before);
@@ -214,18 +216,18 @@ describe('testing, updating and pausing a saved integration', () => {
 
   it('updates name and schedule, and refuses an endpoint that cannot be reached without changing anything', async () => {
     const base = { integrationId: id, name: 'Rotated', syncIntervalSeconds: 900, syncBudget: 0.75, customEndpoint: sim.url, timestreamDatabase: DEFAULT_TIMESTREAM_DATABASE, timestreamTable: DEFAULT_TIMESTREAM_TABLE };
-    await run(org, 'admin', (ctx) => updateIntegration(ctx, base, deps));
+    await updateIntegration(orgScopeFor(org, 'admin'), base, deps);
     const detail = await run(org, 'viewer', (ctx) => getIntegration(ctx.db, org.id, id));
     expect(detail).toMatchObject({ name: 'Rotated', syncIntervalSeconds: 900, syncBudget: 0.75 });
     const updated = (await audits(org.id, id)).at(-1)!;
     expect(updated).toMatchObject({ action: 'integration.updated', details: { changes: { name: { from: 'Revocable', to: 'Rotated' }, syncIntervalSeconds: { from: 600, to: 900 } }, retested: false } });
 
-    await expect(run(org, 'admin', (ctx) => updateIntegration(ctx, { ...base, name: 'Moved', customEndpoint: 'http://127.0.0.1:9' }, deps))).rejects.toMatchObject({
+    await expect(updateIntegration(orgScopeFor(org, 'admin'), { ...base, name: 'Moved', customEndpoint: 'http://127.0.0.1:9' }, deps)).rejects.toMatchObject({
       code: 'PRECONDITION',
       message: expect.stringMatching(/^Nothing was changed/),
     });
     expect(await run(org, 'admin', (ctx) => getIntegration(ctx.db, org.id, id))).toMatchObject({ name: 'Rotated', customEndpoint: sim.url });
-    await expect(run(org, 'operator', (ctx) => updateIntegration(ctx, { ...base, name: 'Operator was here' }, deps))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(updateIntegration(orgScopeFor(org, 'operator'), { ...base, name: 'Operator was here' }, deps)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('pauses and resumes, audited', async () => {
@@ -239,7 +241,7 @@ describe('testing, updating and pausing a saved integration', () => {
 
   it('refuses to rotate keys of a role integration', async () => {
     const [roleRow] = await adminSql()<{ id: string }[]>`select id from public.integrations where org_id = ${org.id} and auth_type = 'assume_role'`;
-    await expect(run(org, 'admin', (ctx) => rotateCredentials(ctx, { integrationId: roleRow!.id, ...ROTATED }, deps))).rejects.toMatchObject({ code: 'PRECONDITION' });
+    await expect(rotateCredentials(orgScopeFor(org, 'admin'), { integrationId: roleRow!.id, ...ROTATED }, deps)).rejects.toMatchObject({ code: 'PRECONDITION' });
   });
 });
 
@@ -261,10 +263,10 @@ describe('reading and deleting', () => {
 
   it('cannot use a token copied from another organization’s row', async () => {
     const [source] = await adminSql()<{ credentials: string }[]>`select credentials from public.integrations where org_id = ${org.id} and credentials is not null limit 1`;
-    const victim = await run(other, 'owner', (ctx) => createIntegration(ctx, input(other, { credentials: DEMO_CREDENTIALS, timestream: false }), deps));
+    const victim = await createIntegration(orgScopeFor(other, 'owner'), input(other, { credentials: DEMO_CREDENTIALS, timestream: false }), deps);
     await adminSql()`update public.integrations set credentials = ${source!.credentials} where id = ${victim.id}`;
     const spy = vi.fn<(t: PreflightTarget) => Promise<PreflightReport>>();
-    await expect(run(other, 'owner', (ctx) => testIntegration(ctx, { integrationId: victim.id }, { ...deps, preflight: spy }))).rejects.toMatchObject({
+    await expect(testIntegration(orgScopeFor(other, 'owner'), { integrationId: victim.id }, { ...deps, preflight: spy })).rejects.toMatchObject({
       code: 'PRECONDITION',
       message: expect.stringMatching(/cannot be decrypted/),
     });
@@ -272,7 +274,7 @@ describe('reading and deleting', () => {
   });
 
   it('deletes for admins who confirm with the name; others are refused; the audit row stays', async () => {
-    const { id } = await run(org, 'admin', (ctx) => createIntegration(ctx, input(org, { name: 'Doomed', timestream: false }), deps));
+    const { id } = await createIntegration(orgScopeFor(org, 'admin'), input(org, { name: 'Doomed', timestream: false }), deps);
     for (const role of ['operator', 'viewer'] as const) {
       await expect(run(org, role, (ctx) => deleteIntegration(ctx, { integrationId: id, confirmName: 'Doomed' }))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
@@ -302,21 +304,21 @@ describe('custom endpoints and the outbound-address guard', () => {
   it('refuses a custom endpoint in production unless its host is allow-listed, with a field error and nothing saved', async () => {
     vi.stubEnv('NODE_ENV', 'production');
     const request = input(org, { name: 'Production custom' });
-    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, request, deps))).rejects.toMatchObject({
+    await expect(scoped(org, 'admin', (scope) => createIntegration(scope, request, deps))).rejects.toMatchObject({
       code: 'VALIDATION',
       fieldErrors: { customEndpoint: ['Custom endpoints are not enabled on this deployment.'] },
     });
     expect(await row(request.draft.integrationId)).toBeUndefined();
-    await expect(run(org, 'admin', (ctx) => testConnection(ctx, { draft: request.draft, connection: request.details }, deps))).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(scoped(org, 'admin', (scope) => testConnection(scope, { draft: request.draft, connection: request.details }, deps))).rejects.toMatchObject({ code: 'VALIDATION' });
 
     vi.stubEnv('FLEETLINE_CUSTOM_ENDPOINT_HOSTS', 'sim.example.com');
-    await expect(run(org, 'admin', (ctx) => createIntegration(ctx, request, deps))).rejects.toMatchObject({
+    await expect(scoped(org, 'admin', (scope) => createIntegration(scope, request, deps))).rejects.toMatchObject({
       code: 'VALIDATION',
       fieldErrors: { customEndpoint: ['This endpoint is not allowed.'] },
     });
 
     vi.stubEnv('FLEETLINE_CUSTOM_ENDPOINT_HOSTS', '127.0.0.1');
-    await run(org, 'admin', (ctx) => createIntegration(ctx, request, deps));
+    await scoped(org, 'admin', (scope) => createIntegration(scope, request, deps));
     expect(await row(request.draft.integrationId)).toMatchObject({ status: 'active' });
   });
 
@@ -324,29 +326,29 @@ describe('custom endpoints and the outbound-address guard', () => {
     for (const customEndpoint of ['https://10.0.0.1', 'http://169.254.169.254', 'https://[::ffff:a9fe:a9fe]', 'https://[fd00:ec2::254]']) {
       const request = input(org);
       await expect(
-        run(org, 'admin', (ctx) => createIntegration(ctx, { ...request, details: { ...request.details, customEndpoint } }, deps)),
+        scoped(org, 'admin', (scope) => createIntegration(scope, { ...request, details: { ...request.details, customEndpoint } }, deps)),
       ).rejects.toMatchObject({ code: 'VALIDATION', message: 'This endpoint is not allowed.' });
     }
   });
 
   it('test connection of a saved integration whose endpoint resolves to loopback says only that it is not allowed', async () => {
     const request = input(org, { name: 'Later refused' });
-    const { id } = await run(org, 'admin', (ctx) => createIntegration(ctx, { ...request, details: { ...request.details, customEndpoint: sim.url.replace('127.0.0.1', 'localhost') } }, deps));
+    const { id } = await scoped(org, 'admin', (scope) => createIntegration(scope, { ...request, details: { ...request.details, customEndpoint: sim.url.replace('127.0.0.1', 'localhost') } }, deps));
     vi.stubEnv('FLEETLINE_OUTBOUND_ALLOW_LOOPBACK', 'false');
-    const report = await run(org, 'admin', (ctx) => testIntegration(ctx, { integrationId: id }, deps));
+    const report = await scoped(org, 'admin', (scope) => testIntegration(scope, { integrationId: id }, deps));
     expect(report.authFailure).toEqual({ kind: 'unreachable', error: 'OutboundAddressError', message: 'This endpoint is not allowed.' });
     expect(await row(id)).toMatchObject({ status: 'error', last_error: 'This endpoint is not allowed.' });
   });
 
   it('never stores a data endpoint that is not AWS IoT’s for the region', async () => {
-    const { id } = await run(org, 'admin', (ctx) => createIntegration(ctx, input(org, { name: 'Endpoint check' }), deps));
+    const { id } = await scoped(org, 'admin', (scope) => createIntegration(scope, input(org, { name: 'Endpoint check' }), deps));
     const endpoint = async () => (await adminSql()<{ e: string | null }[]>`select iot_data_endpoint as e from public.integrations where id = ${id}`)[0]!.e;
     const good = await endpoint();
     expect(good).toMatch(/-ats\.iot\.us-east-1\.amazonaws\.com$/);
     const real = (t: PreflightTarget) => runPreflight(t, { platform: deps.platform });
     for (const bad of ['169.254.169.254', 'evil.example.com', 'x-ats.iot.eu-west-1.amazonaws.com']) {
       const lying = { ...deps, preflight: async (t: PreflightTarget): Promise<PreflightReport> => ({ ...(await real(t)), endpoint: bad }) };
-      await run(org, 'admin', (ctx) => testIntegration(ctx, { integrationId: id }, lying));
+      await scoped(org, 'admin', (scope) => testIntegration(scope, { integrationId: id }, lying));
       expect(await endpoint()).toBe(good);
     }
   });

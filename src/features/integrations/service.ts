@@ -3,7 +3,7 @@ import { recordAudit } from '@/lib/audit';
 import { asServiceWithin } from '@/lib/service-role';
 import type { PlatformIdentity } from '@/lib/aws/clients';
 import { isIotDataEndpoint } from '@/lib/aws/data-endpoint';
-import type { OrgContext } from '@/lib/context';
+import type { OrgContext, OrgScope } from '@/lib/context';
 import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { isCustomEndpointAllowed, outboundPolicyFromEnv } from '@/lib/net/outbound-guard';
@@ -25,7 +25,8 @@ import type {
 /**
  * Writes and rules of integrations, shared by the server actions and scripts. Owners and admins
  * write (checked here, by the action wrapper and by RLS); credentials are encrypted in the same
- * request that received them and never returned, logged or audited (only their hint).
+ * request that received them and never returned, logged or audited (only their hint). Services
+ * that run the preflight take an OrgScope: reads commit before AWS is called, writes follow briefly.
  */
 export interface IntegrationDeps {
   keyring: Keyring;
@@ -38,7 +39,7 @@ function preflight(deps: IntegrationDeps, target: PreflightTarget): Promise<Pref
   return deps.preflight ? deps.preflight(target) : runPreflight(target, { platform: deps.platform });
 }
 
-function requireAdmin(ctx: OrgContext): void {
+function requireAdmin(ctx: Pick<OrgContext, 'role'>): void {
   if (!hasRole(ctx.role, 'admin')) {
     throw new AppError('FORBIDDEN', `Only admins and owners can change integrations; you are ${ctx.role}.`);
   }
@@ -96,7 +97,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 }
 
 /** Wizard step 3: runs the preflight with the credentials typed in the wizard (nothing is stored). */
-export async function testConnection(ctx: OrgContext, input: TestConnectionInput, deps: IntegrationDeps) {
+export async function testConnection(ctx: OrgScope, input: TestConnectionInput, deps: IntegrationDeps) {
   requireAdmin(ctx);
   verifyDraft(deps.keyring, ctx.org.id, input.draft);
   const { connection } = input;
@@ -118,12 +119,12 @@ export async function testConnection(ctx: OrgContext, input: TestConnectionInput
 }
 
 /** Wizard step 5: re-runs the preflight on the server, then encrypts and stores in this request. */
-export async function createIntegration(ctx: OrgContext, input: CreateIntegrationInput, deps: IntegrationDeps): Promise<{ id: string }> {
-  requireAdmin(ctx);
-  verifyDraft(deps.keyring, ctx.org.id, input.draft);
-  const { details, schedule, draft } = input;
+export async function createIntegration(scope: OrgScope, input: CreateIntegrationInput, deps: IntegrationDeps): Promise<{ id: string }> {
+  requireAdmin(scope);
+  verifyDraft(deps.keyring, scope.org.id, input.draft);
+  const { details, draft } = input;
   assertCustomEndpointPermitted(details.customEndpoint);
-  await assertNameFree(ctx, details.name);
+  await scope.withDb((ctx) => assertNameFree(ctx, details.name));
   const credentials: AwsCredentials | null =
     details.authType === 'access_keys' ? { accessKeyId: details.accessKeyId, secretAccessKey: details.secretAccessKey } : null;
   const roleArn = details.authType === 'assume_role' ? details.roleArn : null;
@@ -138,8 +139,22 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
   const refused = refusal(report);
   if (refused) throw refused;
 
-  const token = credentials ? encryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: draft.integrationId }, credentials) : null;
+  const token = credentials ? encryptCredentials(deps.keyring, { orgId: scope.org.id, integrationId: draft.integrationId }, credentials) : null;
   const hint = credentials ? credentialsHint(credentials.accessKeyId) : null;
+  await scope.withDb((ctx) => insertIntegration(ctx, input, report, { token, hint, roleArn }));
+  scope.log.info({ integrationId: draft.integrationId, authType: details.authType, syncMode: report.syncMode }, 'integration created');
+  return { id: draft.integrationId };
+}
+
+/** The row and its audit entry, in one short transaction after the preflight. */
+async function insertIntegration(
+  ctx: OrgContext,
+  input: CreateIntegrationInput,
+  report: PreflightReport,
+  stored: { token: string | null; hint: string | null; roleArn: string | null },
+): Promise<void> {
+  const { details, schedule, draft } = input;
+  const { token, hint, roleArn } = stored;
   try {
     await asServiceWithin(ctx.db, () => ctx.db`
       insert into public.integrations (
@@ -174,8 +189,6 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
     syncMode: report.syncMode,
     failedChecks: failedChecks(report),
   });
-  ctx.log.info({ integrationId: draft.integrationId, authType: details.authType, syncMode: report.syncMode }, 'integration created');
-  return { id: draft.integrationId };
 }
 
 /**
@@ -183,7 +196,7 @@ export async function createIntegration(ctx: OrgContext, input: CreateIntegratio
  * it is read through the service door, only after the caller's admin role was checked and only for
  * a row RLS already showed them.
  */
-async function storedAuth(ctx: OrgContext, integration: IntegrationDetail, deps: IntegrationDeps): Promise<PreflightAuth> {
+async function storedAuth(ctx: Pick<OrgScope, 'org' | 'log'>, integration: IntegrationDetail, deps: IntegrationDeps): Promise<PreflightAuth> {
   if (integration.authType === 'assume_role') {
     return { type: 'assume_role', roleArn: integration.roleArn!, externalId: integration.externalId! };
   }
@@ -199,50 +212,52 @@ async function storedAuth(ctx: OrgContext, integration: IntegrationDetail, deps:
   }
 }
 
-function statusAfterTest(current: IntegrationStatus, report: PreflightReport): IntegrationStatus {
-  if (current === 'paused') return 'paused';
-  return report.canSave ? 'active' : 'error';
-}
 
 function lastErrorOf(report: PreflightReport): string | null {
   return refusal(report)?.message ?? null;
 }
 
 /** "Test connection" on a saved integration: refreshes its capabilities, endpoint and status. */
-export async function testIntegration(ctx: OrgContext, input: IntegrationRef, deps: IntegrationDeps): Promise<PreflightReport> {
-  requireAdmin(ctx);
-  const integration = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+export async function testIntegration(scope: OrgScope, input: IntegrationRef, deps: IntegrationDeps): Promise<PreflightReport> {
+  requireAdmin(scope);
+  const integration = await scope.withDb((ctx) => getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId));
   const report = await preflight(deps, {
     integrationId: integration.id,
     region: integration.region,
     customEndpoint: integration.customEndpoint,
     timestreamDatabase: integration.timestreamDatabase,
     timestreamTable: integration.timestreamTable,
-    auth: await storedAuth(ctx, integration, deps),
+    auth: await storedAuth(scope, integration, deps),
   });
   const stored = toStoredCapabilities(report);
-  await asServiceWithin(ctx.db, () => ctx.db`
+  await scope.withDb(async (ctx) => {
+    // A pause made while the preflight ran stays (the status is decided against the row as it is now).
+    await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       capabilities = ${stored ? ctx.db.json(json(stored)) : ctx.db`capabilities`},
       iot_data_endpoint = coalesce(${dataEndpointToStore(report, integration.region)}, iot_data_endpoint),
       last_tested_at = ${report.testedAt},
       last_error = ${lastErrorOf(report)},
-      status = ${statusAfterTest(integration.status, report)}
+      status = case when status = 'paused' then status else ${report.canSave ? 'active' : 'error'} end
     where id = ${integration.id} and org_id = ${ctx.org.id}`);
-  await recordAudit(ctx, 'integration.tested', { type: 'integration', id: integration.id }, {
-    ok: report.canSave,
-    authError: report.authFailure?.error ?? null,
-    failedChecks: failedChecks(report),
-    syncMode: report.syncMode,
+    await recordAudit(ctx, 'integration.tested', { type: 'integration', id: integration.id }, {
+      ok: report.canSave,
+      authError: report.authFailure?.error ?? null,
+      failedChecks: failedChecks(report),
+      syncMode: report.syncMode,
+    });
   });
   return report;
 }
 
 /** Name, schedule and connection settings; a changed endpoint or Timestream table is re-tested first. */
-export async function updateIntegration(ctx: OrgContext, input: UpdateIntegrationInput, deps: IntegrationDeps): Promise<void> {
-  requireAdmin(ctx);
-  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
-  await assertNameFree(ctx, input.name, current.id);
+export async function updateIntegration(scope: OrgScope, input: UpdateIntegrationInput, deps: IntegrationDeps): Promise<void> {
+  requireAdmin(scope);
+  const current = await scope.withDb(async (ctx) => {
+    const row = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+    await assertNameFree(ctx, input.name, row.id);
+    return row;
+  });
   const next = {
     name: input.name,
     syncIntervalSeconds: input.syncIntervalSeconds,
@@ -266,12 +281,13 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
       customEndpoint: next.customEndpoint,
       timestreamDatabase: next.timestreamDatabase,
       timestreamTable: next.timestreamTable,
-      auth: await storedAuth(ctx, current, deps),
+      auth: await storedAuth(scope, current, deps),
     });
     if (report.authFailure) throw new AppError('PRECONDITION', `Nothing was changed: with these settings, ${report.authFailure.message.charAt(0).toLowerCase()}${report.authFailure.message.slice(1)}`);
   }
   const stored = report ? toStoredCapabilities(report) : null;
-  await asServiceWithin(ctx.db, () => ctx.db`
+  await scope.withDb(async (ctx) => {
+    await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       name = ${next.name},
       sync_interval_seconds = ${next.syncIntervalSeconds},
@@ -283,7 +299,8 @@ export async function updateIntegration(ctx: OrgContext, input: UpdateIntegratio
       iot_data_endpoint = coalesce(${dataEndpointToStore(report, current.region)}, iot_data_endpoint),
       last_tested_at = ${report ? report.testedAt : ctx.db`last_tested_at`}
     where id = ${current.id} and org_id = ${ctx.org.id}`);
-  await recordAudit(ctx, 'integration.updated', { type: 'integration', id: current.id }, { changes, retested: report !== null });
+    await recordAudit(ctx, 'integration.updated', { type: 'integration', id: current.id }, { changes, retested: report !== null });
+  });
 }
 
 export async function pauseIntegration(ctx: OrgContext, input: IntegrationRef): Promise<void> {
@@ -308,9 +325,9 @@ export async function resumeIntegration(ctx: OrgContext, input: IntegrationRef):
 }
 
 /** New access keys: tested first, then re-encrypted for this row; the old token is overwritten. */
-export async function rotateCredentials(ctx: OrgContext, input: RotateCredentialsInput, deps: IntegrationDeps): Promise<{ credentialsHint: string }> {
-  requireAdmin(ctx);
-  const current = await getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId);
+export async function rotateCredentials(scope: OrgScope, input: RotateCredentialsInput, deps: IntegrationDeps): Promise<{ credentialsHint: string }> {
+  requireAdmin(scope);
+  const current = await scope.withDb((ctx) => getIntegrationOrThrow(ctx.db, ctx.org.id, input.integrationId));
   if (current.authType !== 'access_keys') {
     throw new AppError('PRECONDITION', 'This integration connects with an IAM role: it stores no keys to rotate.');
   }
@@ -325,9 +342,10 @@ export async function rotateCredentials(ctx: OrgContext, input: RotateCredential
   });
   const refused = refusal(report);
   if (refused) throw new AppError('PRECONDITION', `The new keys were not saved. ${refused.message}`);
-  const token = encryptCredentials(deps.keyring, { orgId: ctx.org.id, integrationId: current.id }, credentials);
+  const token = encryptCredentials(deps.keyring, { orgId: scope.org.id, integrationId: current.id }, credentials);
   const hint = credentialsHint(credentials.accessKeyId);
-  await asServiceWithin(ctx.db, () => ctx.db`
+  await scope.withDb(async (ctx) => {
+    await asServiceWithin(ctx.db, () => ctx.db`
     update public.integrations set
       credentials = ${token},
       credentials_hint = ${hint},
@@ -335,14 +353,15 @@ export async function rotateCredentials(ctx: OrgContext, input: RotateCredential
       iot_data_endpoint = coalesce(${dataEndpointToStore(report, current.region)}, iot_data_endpoint),
       last_tested_at = ${report.testedAt},
       last_error = null,
-      status = ${current.status === 'paused' ? 'paused' : 'active'}
+      status = case when status = 'paused' then status else 'active' end
     where id = ${current.id} and org_id = ${ctx.org.id}`);
-  await recordAudit(ctx, 'integration.credentials_rotated', { type: 'integration', id: current.id }, {
-    previousHint: current.credentialsHint,
-    credentialsHint: hint,
-    failedChecks: failedChecks(report),
+    await recordAudit(ctx, 'integration.credentials_rotated', { type: 'integration', id: current.id }, {
+      previousHint: current.credentialsHint,
+      credentialsHint: hint,
+      failedChecks: failedChecks(report),
+    });
   });
-  ctx.log.info({ integrationId: current.id }, 'integration credentials rotated');
+  scope.log.info({ integrationId: current.id }, 'integration credentials rotated');
   return { credentialsHint: hint };
 }
 

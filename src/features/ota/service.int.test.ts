@@ -8,7 +8,7 @@ import type { OrgRole } from '@/lib/roles';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, uniqueSuffix, type TestOrg } from '../../../scripts/test/fixtures';
+import { adminSql, as, closeAdminSql, createTestOrg, orgScopeFor, silentLog, testKeyring, uniqueSuffix, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { writeExecutions, writeJobSummaries } from './cache-writer';
 import { withIot } from './clients';
@@ -64,11 +64,11 @@ function jobInput(over: Partial<CreateOtaJobInput> = {}): CreateOtaJobInput {
 }
 
 function create(role: OrgRole, input: CreateOtaJobInput, inOrg: TestOrg = org) {
-  return as(inOrg.members[role], (db) => createOtaJob(orgContext(db, inOrg, role), input, deps));
+  return createOtaJob(orgScopeFor(inOrg, role), input, deps);
 }
 
 function cancel(role: OrgRole, otaJobId: string, force: boolean, inOrg: TestOrg = org) {
-  return as(inOrg.members[role], (db) => cancelOtaJob(orgContext(db, inOrg, role), { otaJobId, force, reasonCode: 'TEST_CANCEL', comment: 'stop it' }, deps));
+  return cancelOtaJob(orgScopeFor(inOrg, role), { otaJobId, force, reasonCode: 'TEST_CANCEL', comment: 'stop it' }, deps);
 }
 
 async function refused(call: Promise<unknown>): Promise<AppError> {

@@ -2,7 +2,7 @@ import { CancelJobCommand, CreateJobCommand, DescribeThingCommand, DescribeThing
 import { loadIntegration, type IntegrationForSync } from '@/features/integrations/runtime/integration';
 import { recordAudit } from '@/lib/audit';
 import { describeAwsError } from '@/lib/aws/clients';
-import type { OrgContext } from '@/lib/context';
+import type { OrgContext, OrgScope } from '@/lib/context';
 import { asService } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { hasRole } from '@/lib/roles';
@@ -15,7 +15,8 @@ import { createJobRequest, OTA_WRITE_MIN_ROLE, type CancelOtaJobInput, type Crea
 /**
  * Launching and canceling OTA jobs (owners and admins; checked by the action wrapper, here and by
  * AWS permissions). Everything Fleetline can check is checked before the first AWS call, so a bad
- * input changes nothing anywhere; the cache row is written right after AWS accepted the job.
+ * input changes nothing anywhere; the cache row is written right after AWS accepted the job. The
+ * checks commit before the first AWS call and the writes are short transactions after it.
  */
 export interface OtaDeps {
   runtime: OtaRuntime;
@@ -24,7 +25,7 @@ export interface OtaDeps {
 /** How long a create (target lookups included) or a cancel may wait for AWS, throttling included. */
 const OTA_WRITE_DEADLINE_MS = 30_000;
 
-function requireAdmin(ctx: OrgContext): void {
+function requireAdmin(ctx: Pick<OrgContext, 'role'>): void {
   if (!hasRole(ctx.role, OTA_WRITE_MIN_ROLE)) {
     throw new AppError('FORBIDDEN', `Only admins and owners launch or cancel OTA jobs; you are ${ctx.role}.`);
   }
@@ -91,8 +92,8 @@ async function targetArns(iot: IoTClient, input: CreateOtaJobInput): Promise<str
   return names.map((n) => `${prefix}${n}`);
 }
 
-export async function createOtaJob(ctx: OrgContext, input: CreateOtaJobInput, deps: OtaDeps): Promise<{ id: string }> {
-  requireAdmin(ctx);
+/** Everything checkable before AWS: the integration, the targets and the job id (one short transaction). */
+async function checkNewJob(ctx: OrgContext, input: CreateOtaJobInput): Promise<IntegrationForSync> {
   const integration = await usableIntegration(ctx, input.integrationId);
   const kind = input.targetKind;
   const names = kind === 'groups' ? input.groups : input.things;
@@ -105,6 +106,14 @@ export async function createOtaJob(ctx: OrgContext, input: CreateOtaJobInput, de
   }
   const [taken] = await ctx.db`select 1 from public.ota_jobs where org_id = ${ctx.org.id} and integration_id = ${integration.id} and job_id = ${input.jobId}`;
   if (taken) throw new AppError('CONFLICT', `A job named ${input.jobId} already exists.`, { jobId: ['This id is already used by a job in this AWS account. Choose another.'] });
+  return integration;
+}
+
+export async function createOtaJob(ctx: OrgScope, input: CreateOtaJobInput, deps: OtaDeps): Promise<{ id: string }> {
+  requireAdmin(ctx);
+  const integration = await ctx.withDb((tx) => checkNewJob(tx, input));
+  const kind = input.targetKind;
+  const names = kind === 'groups' ? input.groups : input.things;
 
   let created: { jobArn?: string };
   try {
@@ -121,16 +130,18 @@ export async function createOtaJob(ctx: OrgContext, input: CreateOtaJobInput, de
   const id = await asService((tx) =>
     writeCreatedJob(tx, cacheTarget, { jobId: input.jobId, jobArn: created.jobArn ?? null, targetSelection: input.targetSelection, createdBy: ctx.user.id, document: input.document }),
   );
-  await recordAudit(ctx, 'ota_job.created', { type: 'ota_job', id }, {
-    jobId: input.jobId,
-    integrationId: integration.id,
-    targetKind: kind,
-    targets: names.slice(0, 20),
-    targetCount: names.length,
-    targetSelection: input.targetSelection,
-    rollout: input.rolloutType,
-    abort: input.abortEnabled,
-  });
+  await ctx.withDb((tx) =>
+    recordAudit(tx, 'ota_job.created', { type: 'ota_job', id }, {
+      jobId: input.jobId,
+      integrationId: integration.id,
+      targetKind: kind,
+      targets: names.slice(0, 20),
+      targetCount: names.length,
+      targetSelection: input.targetSelection,
+      rollout: input.rolloutType,
+      abort: input.abortEnabled,
+    }),
+  );
   await asService((tx) => tx`
     insert into public.ota_job_events (org_id, ota_job_id, kind, to_status, actor_id, details)
     values (${ctx.org.id}, ${id}, 'created', 'IN_PROGRESS', ${ctx.user.id}, ${tx.json({ targetKind: kind, targetCount: names.length })})`);
@@ -148,8 +159,8 @@ export async function createOtaJob(ctx: OrgContext, input: CreateOtaJobInput, de
   return { id };
 }
 
-export async function cancelOtaJob(ctx: OrgContext, input: CancelOtaJobInput, deps: OtaDeps): Promise<{ status: string }> {
-  requireAdmin(ctx);
+/** The job can be canceled, and its integration is usable (one short transaction, before AWS). */
+async function checkCancel(ctx: OrgContext, input: CancelOtaJobInput) {
   const [job] = await ctx.db<{ id: string; job_id: string; integration_id: string; status: string; force_canceled: boolean | null; in_progress_count: number }[]>`
     select id, job_id, integration_id, status, force_canceled, in_progress_count
     from public.ota_jobs where id = ${input.otaJobId} and org_id = ${ctx.org.id}`;
@@ -167,7 +178,12 @@ export async function cancelOtaJob(ctx: OrgContext, input: CancelOtaJobInput, de
         : `This job is ${job.status.toLowerCase().replace(/_/g, ' ')} and can no longer be canceled.`,
     );
   }
-  const integration = await usableIntegration(ctx, job.integration_id);
+  return { job, integration: await usableIntegration(ctx, job.integration_id) };
+}
+
+export async function cancelOtaJob(ctx: OrgScope, input: CancelOtaJobInput, deps: OtaDeps): Promise<{ status: string }> {
+  requireAdmin(ctx);
+  const { job, integration } = await ctx.withDb((tx) => checkCancel(tx, input));
   try {
     await withIot(deps.runtime, integration, OTA_WRITE_DEADLINE_MS, (iot, signal) =>
       iot.send(
@@ -185,12 +201,14 @@ export async function cancelOtaJob(ctx: OrgContext, input: CancelOtaJobInput, de
     if (refusal) throw refusal;
     throw error;
   }
-  await recordAudit(ctx, 'ota_job.canceled', { type: 'ota_job', id: job.id }, {
-    jobId: job.job_id,
-    force: input.force,
-    reasonCode: input.reasonCode || null,
-    comment: input.comment || null,
-  });
+  await ctx.withDb((tx) =>
+    recordAudit(tx, 'ota_job.canceled', { type: 'ota_job', id: job.id }, {
+      jobId: job.job_id,
+      force: input.force,
+      reasonCode: input.reasonCode || null,
+      comment: input.comment || null,
+    }),
+  );
   await asService((tx) => tx`
     insert into public.ota_job_events (org_id, ota_job_id, kind, from_status, to_status, actor_id, details)
     values (${ctx.org.id}, ${job.id}, 'cancel_requested', ${job.status}, 'CANCELED', ${ctx.user.id},

@@ -11,7 +11,7 @@ import { runBulkOperation } from '@/features/bulk-actions/runner';
 import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS, DEMO_REGION, SECOND_ACCOUNT_ID, SECOND_CREDENTIALS, type SimCredentials } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { clients, startTestSimulator } from '../../../scripts/sim/test-support';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
+import { adminSql, as, closeAdminSql, createTestOrg, orgContext, orgScopeFor, silentLog, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, devicesOf, fleetDifferences, readFleet, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { integrationClients } from '@/features/integrations/runtime/clients';
 import { runSync, type RunSummary } from './engine';
@@ -90,7 +90,7 @@ describe.each(['fleet_index', 'registry'] as const)('in %s mode', (mode) => {
     const device = await pick(integrations[mode], 0);
     const expectedVersion = device.registry_version === null ? null : Number(device.registry_version);
     const input = updateAttributeSchema.parse({ op: 'set', deviceId: device.id, name: 'room', value: 'lab-9', expectedVersion });
-    const result = await as(org.members.operator, (db) => updateDeviceAttribute(orgContext(db, org, 'operator'), input, deps));
+    const result = await updateDeviceAttribute(orgScopeFor(org, 'operator'), input, deps);
     expect(result.attributes.room).toBe('lab-9');
     expect((await pick(integrations[mode], 0)).attributes.room).toBe('lab-9');
 

@@ -3,7 +3,8 @@ import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MiddlewareStack } from '@smithy/types';
+import { assertOutsideTransaction } from '../db';
 import {
   GuardedHttpAgent,
   GuardedHttpsAgent,
@@ -58,7 +59,8 @@ export interface ClientTuning {
 function tuningConfig(tuning: ClientTuning) {
   const handler =
     tuning.connectionTimeoutMs !== undefined || tuning.requestTimeoutMs !== undefined
-      ? { requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs } }
+      ? // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and waits on a stalled endpoint forever.
+        { requestHandler: { connectionTimeout: tuning.connectionTimeoutMs, requestTimeout: tuning.requestTimeoutMs, throwOnRequestTimeout: true } }
       : {};
   return { ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}), ...handler };
 }
@@ -71,17 +73,38 @@ function guardedHandler(policy: OutboundPolicy, tuning: ClientTuning): NodeHttpH
     httpsAgent: new GuardedHttpsAgent(policy, agent),
     connectionTimeout: tuning.connectionTimeoutMs,
     requestTimeout: tuning.requestTimeoutMs,
+    // Without it the SDK only logs a breached requestTimeout and waits on a stalled endpoint forever.
+    throwOnRequestTimeout: true,
   });
 }
 
 /** STS signed with Fleetline's own identity: always the platform's endpoint, never a tenant's. */
 export function platformStsClient(region: string, platform: PlatformIdentity, tuning: ClientTuning = {}): STSClient {
-  return new STSClient({
-    region,
-    ...(platform.stsEndpoint ? { endpoint: platform.stsEndpoint } : {}),
-    ...(platform.credentials ? { credentials: platform.credentials } : {}),
-    ...tuningConfig(tuning),
-  });
+  return guardTransactions(
+    new STSClient({
+      region,
+      ...(platform.stsEndpoint ? { endpoint: platform.stsEndpoint } : {}),
+      ...(platform.credentials ? { credentials: platform.credentials } : {}),
+      ...tuningConfig(tuning),
+    }),
+  );
+}
+
+/** Any client that can take middleware (every AWS SDK v3 client). */
+interface MiddlewareClient {
+  middlewareStack: Pick<MiddlewareStack<object, object>, 'add'>;
+}
+
+/** Every request of `client` refuses to start inside a database transaction (design §8.3). */
+export function guardTransactions<C extends MiddlewareClient>(client: C): C {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      assertOutsideTransaction(`AWS ${context.clientName ?? 'client'} ${context.commandName ?? 'request'}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'fleetlineOutsideTransaction', override: true },
+  );
+  return client;
 }
 
 /** Platform credentials from env (local stack, CI); otherwise the SDK's default provider chain. */
@@ -154,6 +177,7 @@ export function createAwsClients(
   const iot = new IoTClient({ ...base(), ...custom });
   const iotData = new IoTDataPlaneClient({ ...base(), ...(dataEndpoint ? { endpoint: dataEndpoint } : {}) });
   const timestream = new TimestreamQueryClient({ ...base(), ...custom });
+  for (const client of [iot, iotData, timestream]) guardTransactions(client);
   return {
     iot,
     iotData,

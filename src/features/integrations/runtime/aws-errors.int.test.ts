@@ -11,7 +11,7 @@ import { signatureMismatch, SIGNING_SECRETS } from '../../../../scripts/test/aws
 import { DEMO_CREDENTIALS } from '../../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../../scripts/sim/server';
 import { startTestSimulator } from '../../../../scripts/sim/test-support';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, testKeyring, type TestOrg } from '../../../../scripts/test/fixtures';
+import { adminSql, closeAdminSql, createTestOrg, orgScopeFor, testKeyring, type TestOrg } from '../../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps } from '../../../../scripts/test/sync-fixtures';
 import { integrationClients, type ClientsFactory } from './clients';
 
@@ -85,7 +85,7 @@ describe('AWS errors with signing material', () => {
     const [device] = await adminSql()<{ id: string }[]>`select id from public.devices where integration_id = ${integration.id} order by thing_name limit 1`;
     const deps = { clients: failing(new Set(['UpdateThingShadow'])), now: () => sim.control.now() };
     const input = sendCommandSchema.parse({ deviceId: device!.id, desired: '{"ledColor": "red"}', expectedVersion: null });
-    const error = await as(org.members.operator, (db) => sendCommand(orgContext(db, org, 'operator'), input, deps)).then(
+    const error = await sendCommand(orgScopeFor(org, 'operator'), input, deps).then(
       () => null,
       (e: unknown) => e,
     );

@@ -14,7 +14,7 @@ const noStore = { 'cache-control': 'no-store' };
 
 /**
  * CSV of every device matching the list's filter (not just the page shown), in the list's sort
- * order, streamed from a database cursor under the session user's RLS. A filter that does not parse
+ * order, streamed page by page under the session user's RLS. A filter that does not parse
  * is refused rather than silently exporting a different set.
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }) {
@@ -35,14 +35,14 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const started = performance.now();
   let rows = 0;
   const stream = producerStream(
-    (push) =>
-      asUser(user.claims, async (db) => {
-        for await (const chunk of deviceCsvChunks(db, membership.org.id, { filter, sort, dir })) {
-          rows += chunk.rows;
-          await push(chunk.text);
-        }
-        log.info({ rows, ms: Math.round(performance.now() - started) }, 'device export finished');
-      }),
+    async (push) => {
+      // Each page is its own short transaction: a slow download waits in push() holding no connection.
+      for await (const chunk of deviceCsvChunks((fn) => asUser(user.claims, fn), membership.org.id, { filter, sort, dir })) {
+        rows += chunk.rows;
+        await push(chunk.text);
+      }
+      log.info({ rows, ms: Math.round(performance.now() - started) }, 'device export finished');
+    },
     (error) => {
       if (!(error instanceof StreamCancelledError)) log.error({ err: error }, 'device export failed');
     },
