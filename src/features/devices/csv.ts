@@ -100,11 +100,16 @@ async function csvPage(db: Tx, orgId: string, filter: DeviceFilter, sort: Device
       ${textCell(db, db`nullif(d.attributes::text, '{}')`)},
       d.id::text) as line,
       ${sortValueExpression(db, sort)} as "sortValue", d.thing_name as "thingName", d.id::text as id
-    from private.member_devices d
+    -- The page is chosen first and formatted after: a line built below the sort would be built for
+    -- every matching row on every page, not only for the rows this page returns.
+    from (
+      select d.* from private.member_devices d
+      where ${where}
+      order by ${orderBy}
+      limit ${limit}
+    ) d
     left join public.integrations i on i.id = d.integration_id and i.org_id = d.org_id
-    where ${where}
-    order by ${orderBy}
-    limit ${limit}`;
+    order by ${orderBy}`;
 }
 
 /**
