@@ -1,0 +1,169 @@
+// Device-behaviour controls of one fleet: devices forced offline, drained batteries and injected metric
+// anomalies (spike, level shift, drift, stuck value). They are kept as windows in simulated time, so the
+// fleet stays a pure function of (seed, thing, time, controls); a cleared control ends at the clear time
+// instead of vanishing, which keeps history (shadow metadata, Timestream) the same before and after.
+
+import { TELEMETRY_INTERVAL_MS, type TelemetryMeasure } from './config';
+import { sampleTelemetry, type TelemetryProfile } from './telemetry';
+
+export const ANOMALY_KINDS = ['spike', 'shift', 'drift', 'stuck', 'drain'] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+export type ControlKind = 'offline' | AnomalyKind;
+
+const HOUR_MS = 3_600_000;
+
+export interface OfflineWindow {
+  startMs: number;
+  /** Infinity while the device is held offline. */
+  endMs: number;
+  reason: string;
+}
+
+export interface MetricEffect {
+  id: number;
+  measure: TelemetryMeasure;
+  kind: AnomalyKind;
+  /** First affected telemetry point (on the 60-second grid). */
+  startMs: number;
+  /** First point no longer affected (grid), Infinity while open. */
+  endMs: number;
+  /** spike / stuck: the value to report (stuck defaults to the value at the start). */
+  value?: number;
+  /** spike / shift: added to the normal value. */
+  delta?: number;
+  /** drift: change per hour (either sign); drain: fall per hour (positive). */
+  ratePerHour?: number;
+}
+
+interface ThingControls {
+  offline: OfflineWindow[];
+  effects: MetricEffect[];
+}
+
+/** Points on or after `ms`: a control set now never rewrites a telemetry point that already exists. */
+export function gridCeil(ms: number): number {
+  return Math.ceil(ms / TELEMETRY_INTERVAL_MS) * TELEMETRY_INTERVAL_MS;
+}
+
+function round(measure: TelemetryMeasure, v: number): number {
+  if (measure === 'battery') return Math.round(Math.min(100, Math.max(0, v)) * 10) / 10;
+  if (measure === 'rssi') return Math.round(v);
+  return Math.round(v * 100) / 100;
+}
+
+/**
+ * Value of a telemetry point with the thing's effects on that measure applied in creation order (a later
+ * effect sees the output of the earlier ones). `effects` must all belong to `measure`.
+ */
+export function controlledTelemetry(p: TelemetryProfile, measure: TelemetryMeasure, pointMs: number, effects: readonly MetricEffect[]): number {
+  let v = sampleTelemetry(p, measure, pointMs);
+  for (let i = 0; i < effects.length; i++) {
+    const e = effects[i]!;
+    if (pointMs < e.startMs || pointMs >= e.endMs) continue;
+    const hours = (pointMs - e.startMs) / HOUR_MS;
+    switch (e.kind) {
+      case 'spike':
+        v = e.value ?? v + (e.delta ?? 0);
+        break;
+      case 'shift':
+        v += e.delta ?? 0;
+        break;
+      case 'drift':
+        v += (e.ratePerHour ?? 0) * hours;
+        break;
+      case 'stuck':
+        v = e.value ?? controlledTelemetry(p, measure, e.startMs, effects.slice(0, i));
+        break;
+      case 'drain':
+        v = controlledTelemetry(p, measure, e.startMs, effects.slice(0, i)) - (e.ratePerHour ?? 0) * hours;
+        break;
+    }
+  }
+  return round(measure, v);
+}
+
+export interface ThingControlView {
+  offline: { sinceMs: number; reason: string } | null;
+  effects: (Omit<MetricEffect, 'endMs'> & { endMs: number | null })[];
+}
+
+export class DeviceControls {
+  private readonly byThing = new Map<number, ThingControls>();
+  private nextId = 1;
+
+  private of(index: number): ThingControls {
+    let c = this.byThing.get(index);
+    if (!c) {
+      c = { offline: [], effects: [] };
+      this.byThing.set(index, c);
+    }
+    return c;
+  }
+
+  /** Forced offline windows of a thing, or undefined for the (common) uncontrolled thing. */
+  offlineWindows(index: number): readonly OfflineWindow[] | undefined {
+    const w = this.byThing.get(index)?.offline;
+    return w && w.length > 0 ? w : undefined;
+  }
+
+  /** Effects of a thing on one measure, or undefined when there are none. */
+  effects(index: number, measure: TelemetryMeasure): MetricEffect[] | undefined {
+    const all = this.byThing.get(index)?.effects;
+    if (!all || all.length === 0) return undefined;
+    const mine = all.filter((e) => e.measure === measure);
+    return mine.length > 0 ? mine : undefined;
+  }
+
+  /** Holds a device offline from `at` until brought back; false when it is already held offline. */
+  takeOffline(index: number, at: number, reason: string): boolean {
+    const c = this.of(index);
+    if (c.offline.some((w) => w.endMs === Infinity)) return false;
+    c.offline.push({ startMs: at, endMs: Infinity, reason });
+    return true;
+  }
+
+  /** Ends the hold at `at`; false when the device was not held offline. */
+  bringOnline(index: number, at: number): boolean {
+    const c = this.byThing.get(index);
+    const open = c?.offline.find((w) => w.endMs === Infinity);
+    if (!c || !open) return false;
+    if (open.startMs >= at) c.offline.splice(c.offline.indexOf(open), 1);
+    else open.endMs = at;
+    return true;
+  }
+
+  addEffect(index: number, effect: Omit<MetricEffect, 'id'>): MetricEffect {
+    const e = { ...effect, id: this.nextId++ };
+    this.of(index).effects.push(e);
+    return e;
+  }
+
+  /** Ends the thing's effects still running at `at` (all, or those of the given kinds); returns how many. */
+  endEffects(index: number, at: number, kinds?: readonly AnomalyKind[]): number {
+    const c = this.byThing.get(index);
+    if (!c) return 0;
+    const end = gridCeil(at);
+    let n = 0;
+    c.effects = c.effects.filter((e) => {
+      if (e.endMs <= end || (kinds && !kinds.includes(e.kind))) return true;
+      n++;
+      return e.startMs < end ? ((e.endMs = end), true) : false;
+    });
+    return n;
+  }
+
+  /** Controls in force at `at`, per thing index. */
+  active(at: number): Map<number, ThingControlView> {
+    const out = new Map<number, ThingControlView>();
+    for (const [index, c] of this.byThing) {
+      const held = c.offline.find((w) => w.startMs <= at && at < w.endMs);
+      const effects = c.effects
+        .filter((e) => e.endMs > at)
+        .map((e) => ({ ...e, endMs: e.endMs === Infinity ? null : e.endMs }));
+      if (held || effects.length > 0) {
+        out.set(index, { offline: held ? { sinceMs: held.startMs, reason: held.reason } : null, effects });
+      }
+    }
+    return out;
+  }
+}
