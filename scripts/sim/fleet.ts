@@ -410,7 +410,8 @@ export class Fleet {
       const lo = Math.max(start - 1, e);
       const hi = Math.min(end - 1, t);
       if (hi > lo) writes -= this.ticksBetween(lo, hi);
-      if (start > e && start <= t) writes++;
+      // A hold may start at the seeding instant itself; its disconnect is still a write.
+      if (start >= e && start <= t) writes++;
       if (end > e && end <= t) writes++;
     }
     return 1 + writes;
