@@ -1,4 +1,4 @@
-import { SearchIndexCommand, type IoTClient, type ThingDocument } from '@aws-sdk/client-iot';
+import { CreateJobCommand, DescribeJobExecutionCommand, SearchIndexCommand, type IoTClient, type ThingDocument } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { QueryCommand, type TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,36 @@ describe('taking devices offline', () => {
     const cleared = await devices('clear', { kinds: ['offline'] });
     expect(cleared.json.thingNames.sort()).toEqual([...new Set([...firstBerlin, ...byPrefix.thingNames])].sort());
     expect(sim.control.listDeviceControls(DEMO_ACCOUNT_ID)).toEqual([]);
+  });
+});
+
+describe('jobs and held devices', () => {
+  it('a held device picks a job up only once it is back; after the update its battery can be drained', async () => {
+    sim.control.setBehaviour({ jobs: { failureRate: 0 } });
+    const thing = quiet[10]!;
+    sim.control.takeDevicesOffline(DEMO_ACCOUNT_ID, { thingNames: [thing] });
+    await iot.send(
+      new CreateJobCommand({
+        jobId: 'held-rollout',
+        targets: [`arn:aws:iot:${DEMO_REGION}:${DEMO_ACCOUNT_ID}:thing/${thing}`],
+        document: JSON.stringify({ firmware: '3.0.0' }),
+      }),
+    );
+    const status = async () => (await iot.send(new DescribeJobExecutionCommand({ jobId: 'held-rollout', thingName: thing }))).execution?.status;
+    sim.control.advanceTime(30 * MIN);
+    expect(await status()).toBe('QUEUED');
+    sim.control.bringDevicesOnline(DEMO_ACCOUNT_ID, { thingNames: [thing] });
+    sim.control.advanceTime(10 * MIN);
+    expect(await status()).toBe('SUCCEEDED');
+    const updated = await shadow(thing);
+    expect((updated.state.reported as Record<string, unknown>).firmware).toBe('3.0.0');
+
+    // The health-gated rollout scenario: devices that took the update start draining.
+    sim.control.drainBattery(DEMO_ACCOUNT_ID, { thingNames: [thing] }, { ratePerHour: 20 });
+    sim.control.advanceTime(HOUR);
+    const drained = await shadow(thing);
+    expect(drained.state.reported.battery).toBeLessThan(updated.state.reported.battery - 15);
+    sim.control.clearDeviceControls(DEMO_ACCOUNT_ID, { thingNames: [thing] });
   });
 });
 

@@ -355,7 +355,7 @@ export class Simulator {
 
   /** Ends a hold from takeDevicesOffline (a device in a natural offline window stays offline until it ends). */
   bringDevicesOnline(accountId: string, sel: DeviceSelector): ControlResult {
-    return this.control(accountId, sel, (a, i, now) => a.fleet.controls.bringOnline(i, now));
+    return this.control(accountId, sel, (a, i, now) => a.fleet.controls.bringOnline(i, now) && (a.jobs.resumeThing(i, now), true));
   }
 
   /** Battery falls from its current level by `ratePerHour` percentage points per hour (down to 0). */
@@ -416,6 +416,7 @@ export class Simulator {
     const offline = !kinds || kinds.includes('offline');
     const apply = (a: Account, i: number, now: number) => {
       const wasOffline = offline && a.fleet.controls.bringOnline(i, now);
+      if (wasOffline) a.jobs.resumeThing(i, now);
       const ended = effectKinds && effectKinds.length === 0 ? 0 : a.fleet.controls.endEffects(i, now, effectKinds);
       return wasOffline || ended > 0;
     };
