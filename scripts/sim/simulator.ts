@@ -423,7 +423,7 @@ export class Simulator {
     if (bySelector) return this.control(accountId, sel, apply);
     const now = this.now();
     account.settle(now);
-    const names = [...account.fleet.controls.active(now).keys()].filter((i) => apply(account, i, now)).map((i) => account.fleet.name(i));
+    const names = [...account.fleet.controls.active(now).keys()].sort((x, y) => x - y).filter((i) => apply(account, i, now)).map((i) => account.fleet.name(i));
     return { thingNames: names, atMs: now };
   }
 
