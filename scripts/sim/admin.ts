@@ -24,6 +24,13 @@ const duration = z.number().int().min(60_000).optional();
 const metric = z.enum(TELEMETRY_MEASURES);
 const finite = z.number().finite();
 
+const anomalies = [
+  z.object({ kind: z.literal('spike'), metric, value: finite.optional(), delta: finite.optional(), durationMs: duration }),
+  z.object({ kind: z.literal('shift'), metric, delta: finite, durationMs: duration }),
+  z.object({ kind: z.literal('drift'), metric, ratePerHour: finite, durationMs: duration }),
+  z.object({ kind: z.literal('stuck'), metric, value: finite.optional(), durationMs: duration }),
+] as const;
+
 const schemas = {
   seed: z.object({ things: z.number().int().min(0).max(MAX_THINGS), seed: z.number().int(), region }),
   grow: z.object({ count: z.number().int().min(1).max(MAX_THINGS), region }),
@@ -73,12 +80,20 @@ const schemas = {
   offline: z.object({ ...selector, reason: z.enum(DISCONNECT_REASONS as [string, ...string[]]).optional() }),
   online: z.object(selector),
   drain: z.object({ ...selector, ratePerHour: z.number().positive().max(100), durationMs: duration }),
-  anomaly: z.discriminatedUnion('kind', [
-    z.object({ ...selector, kind: z.literal('spike'), metric, value: finite.optional(), delta: finite.optional(), durationMs: duration }),
-    z.object({ ...selector, kind: z.literal('shift'), metric, delta: finite, durationMs: duration }),
-    z.object({ ...selector, kind: z.literal('drift'), metric, ratePerHour: finite, durationMs: duration }),
-    z.object({ ...selector, kind: z.literal('stuck'), metric, value: finite.optional(), durationMs: duration }),
-  ]),
+  anomaly: z.object(selector).and(z.discriminatedUnion('kind', [...anomalies])),
+  firmwareBehaviour: z.object({
+    rules: z.array(
+      z.object({
+        firmware: z.string().min(1),
+        effect: z.discriminatedUnion('kind', [
+          ...anomalies,
+          z.object({ kind: z.literal('drain'), ratePerHour: z.number().positive().max(100), durationMs: duration }),
+          z.object({ kind: z.literal('offline'), reason: z.enum(DISCONNECT_REASONS as [string, ...string[]]).optional() }),
+        ]),
+      }),
+    ),
+    region,
+  }),
   clearControls: z.object({ ...selector, kinds: z.array(z.enum(['offline', ...ANOMALY_KINDS])).min(1).optional() }),
   clock: z.object({ advanceMs: z.number().min(0).optional(), setMs: z.number().optional(), scale: z.number().min(0).optional() }),
   key: z.object({
@@ -208,6 +223,15 @@ const routes: [string, RegExp, Handler][] = [
     },
   ],
   ['GET', /^\/_sim\/accounts\/(\d{12})\/devices\/controls$/, (sim, _b, [id], q) => sim.listDeviceControls(id!, q.get('region') ?? undefined)],
+  [
+    'PUT',
+    /^\/_sim\/accounts\/(\d{12})\/firmware-behaviour$/,
+    (sim, body, [id]) => {
+      const b = parse(schemas.firmwareBehaviour, body);
+      return sim.setFirmwareBehaviour(id!, b.rules, b.region);
+    },
+  ],
+  ['GET', /^\/_sim\/accounts\/(\d{12})\/firmware-behaviour$/, (sim, _b, [id], q) => sim.firmwareBehaviour(id!, q.get('region') ?? undefined)],
   ['GET', /^\/_sim\/quotas$/, (sim) => sim.settings.quotas],
   ['PUT', /^\/_sim\/quotas$/, (sim, body) => sim.setQuotas(parse(schemas.quotas, body))],
   ['GET', /^\/_sim\/faults$/, (sim) => sim.settings.faults],

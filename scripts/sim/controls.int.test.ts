@@ -85,7 +85,7 @@ beforeAll(async () => {
     for (let t = start; t <= start + 24 * HOUR && online; t += MIN) online = fleet.connectivityAt(i, t).connected;
     if (online) quiet.push(fleet.name(i));
   }
-  expect(quiet.length).toBeGreaterThanOrEqual(12);
+  expect(quiet.length).toBeGreaterThanOrEqual(13);
 });
 afterAll(() => sim.close());
 
@@ -176,6 +176,44 @@ describe('jobs and held devices', () => {
     const drained = await shadow(thing);
     expect(drained.state.reported.battery).toBeLessThan(updated.state.reported.battery - 15);
     sim.control.clearDeviceControls(DEMO_ACCOUNT_ID, { thingNames: [thing] });
+  });
+});
+
+describe('firmware behaviour', () => {
+  it('devices that install a bad firmware start draining from that moment; others do not', async () => {
+    sim.control.setBehaviour({ jobs: { failureRate: 0 } });
+    const [updated, untouched] = [quiet[11]!, quiet[12]!];
+    const rules = [{ firmware: '4.0.0-bad', effect: { kind: 'drain', ratePerHour: 12 } }];
+    const put = await admin('PUT', `/accounts/${DEMO_ACCOUNT_ID}/firmware-behaviour`, { rules });
+    expect(put).toEqual({ status: 200, json: rules });
+    const created = sim.control.now();
+    await iot.send(
+      new CreateJobCommand({
+        jobId: 'bad-build',
+        targets: [`arn:aws:iot:${DEMO_REGION}:${DEMO_ACCOUNT_ID}:thing/${updated}`],
+        document: JSON.stringify({ firmware: '4.0.0-bad' }),
+      }),
+    );
+    sim.control.advanceTime(HOUR);
+    const execution = (await iot.send(new DescribeJobExecutionCommand({ jobId: 'bad-build', thingName: updated }))).execution!;
+    expect(execution.status).toBe('SUCCEEDED');
+    const [control] = sim.control.listDeviceControls(DEMO_ACCOUNT_ID);
+    expect(control).toMatchObject({ thingName: updated, effects: [{ kind: 'drain', measure: 'battery', ratePerHour: 12, endMs: null }] });
+    const start = control!.effects[0]!.startMs;
+    expect(start).toBeGreaterThan(created);
+    expect(start).toBeLessThanOrEqual(execution.lastUpdatedAt!.getTime() + MIN);
+    const level = telemetryValue(updated, 'battery', start);
+    const drained = (t: number) => Math.round(Math.max(0, level - (12 * (t - start)) / HOUR) * 10) / 10;
+    const now = sim.control.now();
+    expectStats(await stats(updated, 'battery', start, now), expectedStats(drained, start, now));
+    expectStats(await stats(untouched, 'battery', created, now), expectedStats(natural(untouched, 'battery'), created, now));
+    const doc = await shadow(updated);
+    expect(doc.state.reported.battery).toBe(drained(doc.metadata.reported.battery!.timestamp * 1000));
+
+    expect((await admin('PUT', `/accounts/${DEMO_ACCOUNT_ID}/firmware-behaviour`, { rules: [] })).json).toEqual([]);
+    sim.control.clearDeviceControls(DEMO_ACCOUNT_ID);
+    const bad = await admin('PUT', `/accounts/${DEMO_ACCOUNT_ID}/firmware-behaviour`, { rules: [{ firmware: 'x', effect: { kind: 'spike', metric: 'rssi' } }] });
+    expect(bad.status).toBe(400);
   });
 });
 

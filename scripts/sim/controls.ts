@@ -3,7 +3,7 @@
 // fleet stays a pure function of (seed, thing, time, controls); a cleared control ends at the clear time
 // instead of vanishing, which keeps history (shadow metadata, Timestream) the same before and after.
 
-import { TELEMETRY_INTERVAL_MS, type TelemetryMeasure } from './config';
+import { TELEMETRY_INTERVAL_MS, TELEMETRY_MEASURES, type TelemetryMeasure } from './config';
 import { sampleTelemetry, type TelemetryProfile } from './telemetry';
 
 export const ANOMALY_KINDS = ['spike', 'shift', 'drift', 'stuck', 'drain'] as const;
@@ -80,6 +80,60 @@ export function controlledTelemetry(p: TelemetryProfile, measure: TelemetryMeasu
     }
   }
   return round(measure, v);
+}
+
+export type AnomalyOptions =
+  | { metric: TelemetryMeasure; kind: 'spike'; value?: number; delta?: number; durationMs?: number }
+  | { metric: TelemetryMeasure; kind: 'shift'; delta: number; durationMs?: number }
+  | { metric: TelemetryMeasure; kind: 'drift'; ratePerHour: number; durationMs?: number }
+  | { metric: TelemetryMeasure; kind: 'stuck'; value?: number; durationMs?: number };
+export type EffectOptions = AnomalyOptions | { kind: 'drain'; ratePerHour: number; durationMs?: number };
+
+/** Devices that install `firmware` (job success) get `effect` from that moment. */
+export interface FirmwareRule {
+  firmware: string;
+  effect: EffectOptions | { kind: 'offline'; reason?: string };
+}
+
+/**
+ * Validates an effect request and places it in time: from the first telemetry point at or after `nowMs`;
+ * a spike lasts one report interval unless told otherwise, everything else until cleared.
+ */
+export function effectFor(opts: EffectOptions, nowMs: number, reportIntervalMs: number): Omit<MetricEffect, 'id'> {
+  const o = opts as { value?: number; delta?: number; ratePerHour?: number; durationMs?: number };
+  for (const v of [o.value, o.delta, o.ratePerHour]) if (v !== undefined && !Number.isFinite(v)) throw new RangeError('values must be finite numbers');
+  if (o.durationMs !== undefined && !(o.durationMs >= TELEMETRY_INTERVAL_MS)) {
+    throw new RangeError('durationMs must be at least 60000 (one telemetry point)');
+  }
+  let measure: TelemetryMeasure = 'battery';
+  let durationMs = o.durationMs;
+  switch (opts.kind) {
+    case 'drain':
+      if (!(opts.ratePerHour > 0) || opts.ratePerHour > 100) throw new RangeError('ratePerHour must be within (0, 100]');
+      break;
+    case 'spike':
+      if (opts.value === undefined && opts.delta === undefined) throw new RangeError('a spike needs a value or a delta');
+      durationMs ??= reportIntervalMs;
+      break;
+    case 'shift':
+      if (opts.delta === undefined) throw new RangeError('a shift needs a delta');
+      break;
+    case 'drift':
+      if (opts.ratePerHour === undefined) throw new RangeError('a drift needs ratePerHour');
+      break;
+    case 'stuck':
+      break;
+    default:
+      throw new RangeError(`unknown anomaly kind ${(opts as { kind: string }).kind}`);
+  }
+  if (opts.kind !== 'drain') {
+    if (!TELEMETRY_MEASURES.includes(opts.metric)) throw new RangeError(`metric must be one of ${TELEMETRY_MEASURES.join(', ')}`);
+    measure = opts.metric;
+  }
+  const startMs = gridCeil(nowMs);
+  const endMs = durationMs === undefined ? Infinity : startMs + gridCeil(durationMs);
+  const params = Object.fromEntries(['value', 'delta', 'ratePerHour'].flatMap((k) => (o[k as 'value'] === undefined ? [] : [[k, o[k as 'value']]])));
+  return { measure, kind: opts.kind, startMs, endMs, ...params };
 }
 
 export interface ThingControlView {

@@ -19,10 +19,9 @@ import {
   type KeyConfig,
   type RoleConfig,
   type ThingIndexingMode,
-  type TelemetryMeasure,
   type TimestreamSettings,
 } from './config';
-import { gridCeil, type AnomalyKind, type ControlKind, type ThingControlView } from './controls';
+import { effectFor, type AnomalyKind, type AnomalyOptions, type ControlKind, type FirmwareRule, type ThingControlView } from './controls';
 import { DISCONNECT_REASONS } from './fleet';
 import { IamStore } from './iam';
 import { applyIndexingUpdate } from './indexing';
@@ -102,11 +101,7 @@ export interface DeviceSelector {
   region?: string;
 }
 
-export type AnomalyOptions =
-  | { metric: TelemetryMeasure; kind: 'spike'; value?: number; delta?: number; durationMs?: number }
-  | { metric: TelemetryMeasure; kind: 'shift'; delta: number; durationMs?: number }
-  | { metric: TelemetryMeasure; kind: 'drift'; ratePerHour: number; durationMs?: number }
-  | { metric: TelemetryMeasure; kind: 'stuck'; value?: number; durationMs?: number };
+export type { AnomalyOptions, FirmwareRule } from './controls';
 
 export interface ControlResult {
   /** Things the call changed (already-offline things are not taken offline twice, and so on). */
@@ -360,8 +355,8 @@ export class Simulator {
 
   /** Battery falls from its current level by `ratePerHour` percentage points per hour (down to 0). */
   drainBattery(accountId: string, sel: DeviceSelector, opts: { ratePerHour: number; durationMs?: number }): ControlResult {
-    if (!(opts.ratePerHour > 0) || opts.ratePerHour > 100) throw new RangeError('ratePerHour must be within (0, 100]');
-    return this.addEffect(accountId, sel, 'battery', 'drain', { ratePerHour: opts.ratePerHour }, opts.durationMs);
+    const effect = effectFor({ kind: 'drain', ...opts }, this.now(), this.settings.behaviour.reportIntervalMs);
+    return this.control(accountId, sel, (a, i) => (a.fleet.controls.addEffect(i, effect), true), effect.startMs);
   }
 
   /**
@@ -370,39 +365,27 @@ export class Simulator {
    * current value, or `value`). All but spike last until cleared unless `durationMs` is given.
    */
   injectAnomaly(accountId: string, sel: DeviceSelector, opts: AnomalyOptions): ControlResult {
-    const finite = (v: number | undefined) => v === undefined || Number.isFinite(v);
-    const o = opts as { value?: number; delta?: number; ratePerHour?: number };
-    if (!finite(o.value) || !finite(o.delta) || !finite(o.ratePerHour)) throw new RangeError('values must be finite numbers');
-    switch (opts.kind) {
-      case 'spike':
-        if (opts.value === undefined && opts.delta === undefined) throw new RangeError('a spike needs a value or a delta');
-        return this.addEffect(accountId, sel, opts.metric, 'spike', { value: opts.value, delta: opts.delta }, opts.durationMs ?? this.settings.behaviour.reportIntervalMs);
-      case 'shift':
-        if (opts.delta === undefined) throw new RangeError('a shift needs a delta');
-        return this.addEffect(accountId, sel, opts.metric, 'shift', { delta: opts.delta }, opts.durationMs);
-      case 'drift':
-        if (opts.ratePerHour === undefined) throw new RangeError('a drift needs ratePerHour');
-        return this.addEffect(accountId, sel, opts.metric, 'drift', { ratePerHour: opts.ratePerHour }, opts.durationMs);
-      case 'stuck':
-        return this.addEffect(accountId, sel, opts.metric, 'stuck', { value: opts.value }, opts.durationMs);
-      default:
-        throw new RangeError(`unknown anomaly kind ${(opts as { kind: string }).kind}`);
-    }
+    const effect = effectFor(opts, this.now(), this.settings.behaviour.reportIntervalMs);
+    return this.control(accountId, sel, (a, i) => (a.fleet.controls.addEffect(i, effect), true), effect.startMs);
   }
 
-  private addEffect(
-    accountId: string,
-    sel: DeviceSelector,
-    measure: TelemetryMeasure,
-    kind: AnomalyKind,
-    params: { value?: number; delta?: number; ratePerHour?: number },
-    durationMs?: number,
-  ): ControlResult {
-    if (durationMs !== undefined && !(durationMs >= 60_000)) throw new RangeError('durationMs must be at least 60000 (one telemetry point)');
-    const start = gridCeil(this.now());
-    const end = durationMs === undefined ? Infinity : start + gridCeil(durationMs);
-    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
-    return this.control(accountId, sel, (a, i) => (a.fleet.controls.addEffect(i, { measure, kind, startMs: start, endMs: end, ...defined }), true), start);
+  /**
+   * Devices that install `firmware` through a job misbehave from that moment (a bad build): their battery
+   * drains, they drop offline, or a metric goes wrong. Replaces the account's rules; [] removes them.
+   */
+  setFirmwareBehaviour(accountId: string, rules: FirmwareRule[], region?: string): FirmwareRule[] {
+    for (const r of rules) {
+      if (r.effect.kind !== 'offline') effectFor(r.effect, this.now(), this.settings.behaviour.reportIntervalMs);
+      else if (r.effect.reason !== undefined && !DISCONNECT_REASONS.includes(r.effect.reason)) throw new RangeError(`unknown disconnect reason ${r.effect.reason}`);
+    }
+    const account = this.accountFor(accountId, region);
+    account.settle(this.now());
+    account.firmwareRules = rules.map((r) => structuredClone(r));
+    return account.firmwareRules;
+  }
+
+  firmwareBehaviour(accountId: string, region?: string): FirmwareRule[] {
+    return this.accountFor(accountId, region).firmwareRules;
   }
 
   /**
