@@ -414,6 +414,7 @@ export class Simulator {
   listDeviceControls(accountId: string, region?: string): ThingControlSummary[] {
     const account = this.accountFor(accountId, region);
     return [...account.fleet.controls.active(this.now())]
+      .filter(([i]) => account.fleet.exists(i))
       .sort((a, b) => a[0] - b[0])
       .map(([i, view]) => ({ thingName: account.fleet.name(i), ...view }));
   }
