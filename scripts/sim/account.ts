@@ -8,6 +8,7 @@ import {
   type BehaviourSettings,
   type IndexingSettings,
 } from './config';
+import { effectFor, type FirmwareRule } from './controls';
 import { Fleet, THING_GROUPS } from './fleet';
 import { hashString } from './hash';
 import { JobStore } from './jobs';
@@ -30,6 +31,8 @@ export class Account {
   readonly arnPrefix: string;
   readonly endpointPrefix: string;
   seedInfo: AccountSeed;
+  /** Devices that install one of these firmware versions start misbehaving (admin API). */
+  firmwareRules: FirmwareRule[] = [];
 
   constructor(
     readonly accountId: string,
@@ -62,9 +65,19 @@ export class Account {
       onSucceeded: (index, job, at) => {
         const doc = job.documentJson();
         const firmware = doc?.firmware ?? doc?.firmwareVersion;
-        if (typeof firmware === 'string') this.shadows.deviceReport(index, { firmware }, at);
+        if (typeof firmware !== 'string') return;
+        this.shadows.deviceReport(index, { firmware }, at);
+        this.applyFirmwareRules(index, firmware, at);
       },
     });
+  }
+
+  private applyFirmwareRules(index: number, firmware: string, at: number): void {
+    for (const { firmware: version, effect } of this.firmwareRules) {
+      if (version !== firmware) continue;
+      if (effect.kind === 'offline') this.fleet.controls.takeOffline(index, at, effect.reason ?? 'CONNECTION_LOST');
+      else this.fleet.controls.addEffect(index, effectFor(effect, at, this.behaviour.reportIntervalMs));
+    }
   }
 
   /** Brings time-dependent state (jobs, and through them shadows) up to `now`. */

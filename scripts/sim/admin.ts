@@ -3,14 +3,33 @@
 
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { DEMO_REGION } from './config';
-import { MAX_THINGS } from './fleet';
+import { DEMO_REGION, TELEMETRY_MEASURES } from './config';
+import { ANOMALY_KINDS } from './controls';
+import { DISCONNECT_REASONS, MAX_THINGS } from './fleet';
 import type { Simulator } from './simulator';
 
 const accountId = z.string().regex(/^\d{12}$/, 'account ids are 12 digits');
 const region = z.string().min(1).optional();
 const rate = z.number().min(0).max(1);
 const actions = z.array(z.string().min(1)).min(1);
+
+const selector = {
+  thingNames: z.array(z.string().min(1)).min(1).max(MAX_THINGS).optional(),
+  prefix: z.string().min(1).optional(),
+  group: z.string().min(1).optional(),
+  count: z.number().int().min(1).max(MAX_THINGS).optional(),
+  region,
+};
+const duration = z.number().int().min(60_000).optional();
+const metric = z.enum(TELEMETRY_MEASURES);
+const finite = z.number().finite();
+
+const anomalies = [
+  z.object({ kind: z.literal('spike'), metric, value: finite.optional(), delta: finite.optional(), durationMs: duration }),
+  z.object({ kind: z.literal('shift'), metric, delta: finite, durationMs: duration }),
+  z.object({ kind: z.literal('drift'), metric, ratePerHour: finite, durationMs: duration }),
+  z.object({ kind: z.literal('stuck'), metric, value: finite.optional(), durationMs: duration }),
+] as const;
 
 const schemas = {
   seed: z.object({ things: z.number().int().min(0).max(MAX_THINGS), seed: z.number().int(), region }),
@@ -58,6 +77,24 @@ const schemas = {
     maxPointsPerQuery: z.number().int().positive().optional(),
     allowedBinSizes: z.array(z.string().regex(/^\d+(s|m|h|d)$/)).optional(),
   }),
+  offline: z.object({ ...selector, reason: z.enum(DISCONNECT_REASONS as [string, ...string[]]).optional() }),
+  online: z.object(selector),
+  drain: z.object({ ...selector, ratePerHour: z.number().positive().max(100), durationMs: duration }),
+  anomaly: z.object(selector).and(z.discriminatedUnion('kind', [...anomalies])),
+  firmwareBehaviour: z.object({
+    rules: z.array(
+      z.object({
+        firmware: z.string().min(1),
+        effect: z.discriminatedUnion('kind', [
+          ...anomalies,
+          z.object({ kind: z.literal('drain'), ratePerHour: z.number().positive().max(100), durationMs: duration }),
+          z.object({ kind: z.literal('offline'), reason: z.enum(DISCONNECT_REASONS as [string, ...string[]]).optional() }),
+        ]),
+      }),
+    ),
+    region,
+  }),
+  clearControls: z.object({ ...selector, kinds: z.array(z.enum(['offline', ...ANOMALY_KINDS])).min(1).optional() }),
   clock: z.object({ advanceMs: z.number().min(0).optional(), setMs: z.number().optional(), scale: z.number().min(0).optional() }),
   key: z.object({
     accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{16}$/),
@@ -152,6 +189,49 @@ const routes: [string, RegExp, Handler][] = [
       return { ok: true };
     },
   ],
+  [
+    'POST',
+    /^\/_sim\/accounts\/(\d{12})\/devices\/offline$/,
+    (sim, body, [id]) => {
+      const { reason, ...sel } = parse(schemas.offline, body);
+      return sim.takeDevicesOffline(id!, sel, reason);
+    },
+  ],
+  ['POST', /^\/_sim\/accounts\/(\d{12})\/devices\/online$/, (sim, body, [id]) => sim.bringDevicesOnline(id!, parse(schemas.online, body))],
+  [
+    'POST',
+    /^\/_sim\/accounts\/(\d{12})\/devices\/battery-drain$/,
+    (sim, body, [id]) => {
+      const { ratePerHour, durationMs, ...sel } = parse(schemas.drain, body);
+      return sim.drainBattery(id!, sel, { ratePerHour, durationMs });
+    },
+  ],
+  [
+    'POST',
+    /^\/_sim\/accounts\/(\d{12})\/devices\/anomaly$/,
+    (sim, body, [id]) => {
+      const { thingNames, prefix, group, count, region: r, ...anomaly } = parse(schemas.anomaly, body);
+      return sim.injectAnomaly(id!, { thingNames, prefix, group, count, region: r }, anomaly);
+    },
+  ],
+  [
+    'POST',
+    /^\/_sim\/accounts\/(\d{12})\/devices\/clear$/,
+    (sim, body, [id]) => {
+      const { kinds, ...sel } = parse(schemas.clearControls, body);
+      return sim.clearDeviceControls(id!, sel, kinds);
+    },
+  ],
+  ['GET', /^\/_sim\/accounts\/(\d{12})\/devices\/controls$/, (sim, _b, [id], q) => sim.listDeviceControls(id!, q.get('region') ?? undefined)],
+  [
+    'PUT',
+    /^\/_sim\/accounts\/(\d{12})\/firmware-behaviour$/,
+    (sim, body, [id]) => {
+      const b = parse(schemas.firmwareBehaviour, body);
+      return sim.setFirmwareBehaviour(id!, b.rules, b.region);
+    },
+  ],
+  ['GET', /^\/_sim\/accounts\/(\d{12})\/firmware-behaviour$/, (sim, _b, [id], q) => sim.firmwareBehaviour(id!, q.get('region') ?? undefined)],
   ['GET', /^\/_sim\/quotas$/, (sim) => sim.settings.quotas],
   ['PUT', /^\/_sim\/quotas$/, (sim, body) => sim.setQuotas(parse(schemas.quotas, body))],
   ['GET', /^\/_sim\/faults$/, (sim) => sim.settings.faults],

@@ -1,9 +1,10 @@
 // The simulated fleet of one account: registry facts stored compactly in typed arrays, and device
 // behaviour (connectivity, reported telemetry, shadow versions) computed lazily from (seed, thing, time).
 
-import type { BehaviourSettings } from './config';
+import type { BehaviourSettings, TelemetryMeasure } from './config';
+import { controlledTelemetry, DeviceControls, type OfflineWindow } from './controls';
 import { hash3, hash4, pickWeighted, unit } from './hash';
-import { sampleTelemetry, telemetryPointAt, telemetryProfile } from './telemetry';
+import { sampleTelemetry, telemetryPointAt, telemetryProfile, type TelemetryProfile } from './telemetry';
 
 export const THING_NAME_PREFIX = 'sensor-';
 export const MAX_THINGS = 999_999;
@@ -113,6 +114,8 @@ export class Fleet {
   /** Bumped when things are added or removed, so CONTINUOUS jobs know to look for new members. */
   generation = 0;
   readonly overrides = new Map<number, ThingOverride>();
+  /** Devices held offline, drained batteries and injected anomalies (admin API). */
+  readonly controls = new DeviceControls();
   private typeIdx = new Uint8Array(0);
   private siteIdx = new Uint8Array(0);
   private modelIdx = new Uint8Array(0);
@@ -276,6 +279,54 @@ export class Fleet {
   }
 
   connectivityAt(index: number, t: number): Connectivity {
+    const forced = this.controls.offlineWindows(index);
+    return forced ? this.controlledConnectivityAt(index, t, forced) : this.naturalConnectivityAt(index, t);
+  }
+
+  /** The offline stretch (natural window, death or forced hold) covering x, or null when online at x. */
+  private offlineCover(index: number, x: number, forced: readonly OfflineWindow[]): { start: number; end: number; reason?: string } | null {
+    const n = this.naturalConnectivityAt(index, x);
+    let best: { start: number; end: number; reason?: string } | null = n.connected
+      ? null
+      : { start: n.sinceMs, end: n.untilMs, reason: n.disconnectReason };
+    for (const w of forced) {
+      if (x < w.startMs || x >= w.endMs) continue;
+      if (!best) best = { start: w.startMs, end: w.endMs, reason: w.reason };
+      else {
+        if (w.startMs < best.start) best = { ...best, start: w.startMs, reason: w.reason };
+        best.end = Math.max(best.end, w.endMs);
+      }
+    }
+    return best;
+  }
+
+  /** Connectivity when natural offline windows and forced holds overlap: the union is offline. */
+  private controlledConnectivityAt(index: number, t: number, forced: readonly OfflineWindow[]): Connectivity {
+    const cover = this.offlineCover(index, t, forced);
+    if (!cover) {
+      // Online: connected since the end of the latest offline stretch of either kind.
+      const natural = this.naturalConnectivityAt(index, t);
+      let since = natural.sinceMs;
+      for (const w of forced) if (w.endMs <= t && w.endMs > since) since = w.endMs;
+      return { connected: true, sinceMs: since, untilMs: since };
+    }
+    let { start, end, reason } = cover;
+    // Stretches that touch extend each other (a hold that starts as a natural window ends, and so on).
+    for (let guard = 0; guard < 64; guard++) {
+      const before = this.offlineCover(index, start - 1, forced);
+      if (!before) break;
+      start = before.start;
+      reason = before.reason;
+    }
+    for (let guard = 0; guard < 64 && end !== Infinity; guard++) {
+      const after = this.offlineCover(index, end, forced);
+      if (!after) break;
+      end = after.end;
+    }
+    return { connected: false, sinceMs: start, untilMs: end, ...(reason ? { disconnectReason: reason } : {}) };
+  }
+
+  private naturalConnectivityAt(index: number, t: number): Connectivity {
     const died = this.diedAt(index);
     if (t >= died) {
       const reason = DISCONNECT_REASONS[hash3(this.seed, index, 32) % 2] ?? 'CONNECTION_LOST';
@@ -321,6 +372,8 @@ export class Fleet {
   private liveVersion(index: number, t: number): number {
     const e = this.epochMs;
     if (t <= e || this.diedAt(index) <= e) return 1;
+    const forced = this.controls.offlineWindows(index);
+    if (forced) return this.controlledLiveVersion(index, t, forced);
     let writes = this.ticksBetween(e, t);
     const first = this.slotOf(index, e);
     const last = this.slotOf(index, t);
@@ -335,6 +388,39 @@ export class Fleet {
       if (end > e && end <= t) writes++;
     }
     return 1 + writes;
+  }
+
+  /** liveVersion over the union of natural windows and forced holds (merged into offline runs). */
+  private controlledLiveVersion(index: number, t: number, forced: readonly OfflineWindow[]): number {
+    const e = this.epochMs;
+    const windows: { start: number; end: number }[] = [];
+    for (let k = this.slotOf(index, e); k <= this.slotOf(index, t); k++) {
+      if (this.windowIn(index, k)) windows.push({ start: this.window.start, end: this.window.end });
+    }
+    for (const w of forced) if (w.startMs <= t) windows.push({ start: w.startMs, end: w.endMs });
+    windows.sort((a, b) => a.start - b.start);
+    const runs: { start: number; end: number }[] = [];
+    for (const w of windows) {
+      const last = runs[runs.length - 1];
+      if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+      else runs.push({ ...w });
+    }
+    let writes = this.ticksBetween(e, t);
+    for (const { start, end } of runs) {
+      const lo = Math.max(start - 1, e);
+      const hi = Math.min(end - 1, t);
+      if (hi > lo) writes -= this.ticksBetween(lo, hi);
+      // A hold may start at the seeding instant itself; its disconnect is still a write.
+      if (start >= e && start <= t) writes++;
+      if (end > e && end <= t) writes++;
+    }
+    return 1 + writes;
+  }
+
+  /** A telemetry point of a thing, with its injected anomalies (if any) applied. */
+  telemetryAt(index: number, measure: TelemetryMeasure, pointMs: number, profile: TelemetryProfile = telemetryProfile(this.name(index))): number {
+    const effects = this.controls.effects(index, measure);
+    return effects ? controlledTelemetry(profile, measure, pointMs, effects) : sampleTelemetry(profile, measure, pointMs);
   }
 
   private floorTick(t: number): number {
@@ -355,14 +441,15 @@ export class Fleet {
     }
     const point = telemetryPointAt(writtenAt);
     const p = telemetryProfile(this.name(index));
+    const value = (m: TelemetryMeasure) => this.telemetryAt(index, m, point, p);
     // Timestamps may predate seeding: the simulated devices had a history before the simulator started.
     return {
       values: {
         connected: conn.connected,
         firmware: this.initialFirmware(index),
-        battery: sampleTelemetry(p, 'battery', point),
-        rssi: sampleTelemetry(p, 'rssi', point),
-        temperature: sampleTelemetry(p, 'temperature', point),
+        battery: value('battery'),
+        rssi: value('rssi'),
+        temperature: value('temperature'),
       },
       times: {
         connected: conn.sinceMs,

@@ -158,6 +158,8 @@ export class Job {
   readonly counts = new Array<number>(EXECUTION_STATUSES.length).fill(0);
 
   private readonly events = new EventQueue();
+  /** QUEUED executions of devices held offline with no known return. */
+  private readonly parked = new Set<number>();
   private notified = 0;
   private nextNotifyAt: number;
   private rate: number;
@@ -266,8 +268,21 @@ export class Job {
   /** The device picks the execution up once it is online, after a short delay. */
   private scheduleStart(exec: number, at: number): void {
     const online = this.fleet.firstOnlineAtOrAfter(this.thing[exec]!, at);
-    if (online === Infinity) return;
+    if (online === Infinity) {
+      // Held offline until further notice (admin API): picked up again by resumeThing.
+      if (this.fleet.controls.offlineWindows(this.thing[exec]!)) this.parked.add(exec);
+      return;
+    }
     this.events.push(online + this.between(this.behaviour.pickupMs, this.rand(exec, 1)), exec, START);
+  }
+
+  /** A device's hold ended at `at`: its parked executions are scheduled again. */
+  resumeThing(index: number, at: number): void {
+    for (const exec of [...this.parked]) {
+      if (this.thing[exec] !== index) continue;
+      this.parked.delete(exec);
+      if (this.execStatus[exec] === QUEUED && this.status !== 'CANCELED') this.scheduleStart(exec, at);
+    }
   }
 
   advance(to: number): void {
@@ -312,6 +327,12 @@ export class Job {
 
   private start(exec: number, at: number): void {
     if (this.execStatus[exec] !== QUEUED || this.status === 'CANCELED') return;
+    // A device held offline (admin API) after its pick-up was scheduled picks the job up once it is back.
+    const thing = this.thing[exec]!;
+    if (this.fleet.controls.offlineWindows(thing) && !this.fleet.connectivityAt(thing, at).connected) {
+      this.scheduleStart(exec, at);
+      return;
+    }
     this.setStatus(exec, IN_PROGRESS, at);
     this.startedAt[exec] = at;
     const run = this.between(this.behaviour.runMs, this.rand(exec, 2));
@@ -443,6 +464,11 @@ export class JobStore {
       job.syncMembers(at);
       job.advance(at);
     }
+  }
+
+  /** Called when a device's offline hold ends (after advanceAll up to `at`). */
+  resumeThing(index: number, at: number): void {
+    for (const job of this.jobs.values()) if (job.isActive) job.resumeThing(index, at);
   }
 
   activeCount(): number {

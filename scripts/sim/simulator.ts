@@ -21,6 +21,8 @@ import {
   type ThingIndexingMode,
   type TimestreamSettings,
 } from './config';
+import { effectFor, type AnomalyKind, type AnomalyOptions, type ControlKind, type FirmwareRule, type ThingControlView } from './controls';
+import { DISCONNECT_REASONS } from './fleet';
 import { IamStore } from './iam';
 import { applyIndexingUpdate } from './indexing';
 import { defaultFaults, defaultQuotas, QuotaManager, type FaultSettings, type QuotaSettings } from './quotas';
@@ -85,6 +87,31 @@ export interface AccountSummary {
   timestream: { database: string; table: string };
   jobs: number;
   seedMs: number;
+}
+
+/**
+ * Which things of an account a device control applies to: named things, or the first `count` things
+ * (in name order) that match `prefix` and/or `group` (recursive, e.g. `region-eu`). At least one field.
+ */
+export interface DeviceSelector {
+  thingNames?: string[];
+  prefix?: string;
+  group?: string;
+  count?: number;
+  region?: string;
+}
+
+export type { AnomalyOptions, FirmwareRule } from './controls';
+
+export interface ControlResult {
+  /** Things the call changed (already-offline things are not taken offline twice, and so on). */
+  thingNames: string[];
+  /** Simulated time the control starts or ends (metric effects: the first affected 60-second point). */
+  atMs: number;
+}
+
+export interface ThingControlSummary extends ThingControlView {
+  thingName: string;
 }
 
 function resolveAccounts(o: SimulatorOptions): AccountOptions[] {
@@ -278,6 +305,118 @@ export class Simulator {
   setTimestreamSettings(t: Partial<TimestreamSettings>): TimestreamSettings {
     this.settings.timestream = { ...this.settings.timestream, ...t };
     return this.settings.timestream;
+  }
+
+  // --- device behaviour controls -----------------------------------------------------------------
+
+  private selectThings(account: Account, sel: DeviceSelector): number[] {
+    const fleet = account.fleet;
+    if (sel.thingNames) {
+      const indexes = sel.thingNames.map((n) => fleet.indexOf(n));
+      const unknown = sel.thingNames.filter((_, i) => indexes[i]! < 0);
+      if (unknown.length > 0) throw new RangeError(`unknown things: ${unknown.slice(0, 10).join(', ')}`);
+      return [...new Set(indexes)];
+    }
+    if (sel.prefix === undefined && sel.group === undefined && sel.count === undefined) {
+      throw new RangeError('choose devices with thingNames, prefix, group and/or count');
+    }
+    if (sel.group !== undefined && !account.groupExists(sel.group)) throw new RangeError(`unknown thing group ${sel.group}`);
+    const out: number[] = [];
+    const limit = sel.count ?? Infinity;
+    for (let i = 0; i < fleet.count && out.length < limit; i++) {
+      if (!fleet.exists(i)) continue;
+      if (sel.prefix !== undefined && !fleet.name(i).startsWith(sel.prefix)) continue;
+      if (sel.group !== undefined && !account.isMember(i, sel.group, true)) continue;
+      out.push(i);
+    }
+    return out;
+  }
+
+  /** Applies a control to the selected things after settling jobs with the behaviour so far. */
+  private control(accountId: string, sel: DeviceSelector, apply: (account: Account, index: number, now: number) => boolean, at?: number): ControlResult {
+    const account = this.accountFor(accountId, sel.region);
+    const now = this.now();
+    account.settle(now);
+    const indexes = this.selectThings(account, sel);
+    const names = indexes.filter((i) => apply(account, i, now)).map((i) => account.fleet.name(i));
+    return { thingNames: names, atMs: at ?? now };
+  }
+
+  /** Disconnects devices now: connectivity false with the reason, the shadow stops updating. */
+  takeDevicesOffline(accountId: string, sel: DeviceSelector, reason = 'CONNECTION_LOST'): ControlResult {
+    if (!DISCONNECT_REASONS.includes(reason)) throw new RangeError(`reason must be one of ${DISCONNECT_REASONS.join(', ')}`);
+    return this.control(accountId, sel, (a, i, now) => a.fleet.controls.takeOffline(i, now, reason));
+  }
+
+  /** Ends a hold from takeDevicesOffline (a device in a natural offline window stays offline until it ends). */
+  bringDevicesOnline(accountId: string, sel: DeviceSelector): ControlResult {
+    return this.control(accountId, sel, (a, i, now) => a.fleet.controls.bringOnline(i, now) && (a.jobs.resumeThing(i, now), true));
+  }
+
+  /** Battery falls from its current level by `ratePerHour` percentage points per hour (down to 0). */
+  drainBattery(accountId: string, sel: DeviceSelector, opts: { ratePerHour: number; durationMs?: number }): ControlResult {
+    const effect = effectFor({ kind: 'drain', ...opts }, this.now(), this.settings.behaviour.reportIntervalMs);
+    return this.control(accountId, sel, (a, i) => (a.fleet.controls.addEffect(i, effect), true), effect.startMs);
+  }
+
+  /**
+   * Injects an anomaly into a metric from now: `spike` (a `value` or `delta` for `durationMs`, default one
+   * report interval so the shadow shows it), `shift` (+`delta`), `drift` (`ratePerHour`), `stuck` (the
+   * current value, or `value`). All but spike last until cleared unless `durationMs` is given.
+   */
+  injectAnomaly(accountId: string, sel: DeviceSelector, opts: AnomalyOptions): ControlResult {
+    const effect = effectFor(opts, this.now(), this.settings.behaviour.reportIntervalMs);
+    return this.control(accountId, sel, (a, i) => (a.fleet.controls.addEffect(i, effect), true), effect.startMs);
+  }
+
+  /**
+   * Devices that install `firmware` through a job misbehave from that moment (a bad build): their battery
+   * drains, they drop offline, or a metric goes wrong. Replaces the account's rules; [] removes them.
+   */
+  setFirmwareBehaviour(accountId: string, rules: FirmwareRule[], region?: string): FirmwareRule[] {
+    for (const r of rules) {
+      if (r.effect.kind !== 'offline') effectFor(r.effect, this.now(), this.settings.behaviour.reportIntervalMs);
+      else if (r.effect.reason !== undefined && !DISCONNECT_REASONS.includes(r.effect.reason)) throw new RangeError(`unknown disconnect reason ${r.effect.reason}`);
+    }
+    const account = this.accountFor(accountId, region);
+    account.settle(this.now());
+    account.firmwareRules = rules.map((r) => structuredClone(r));
+    return account.firmwareRules;
+  }
+
+  firmwareBehaviour(accountId: string, region?: string): FirmwareRule[] {
+    return this.accountFor(accountId, region).firmwareRules;
+  }
+
+  /**
+   * Ends controls now: all of them, or only `kinds` ('offline', 'drain', 'spike', …), for the selected things
+   * or (no selector) the whole account. History stays: past points keep their injected values.
+   */
+  clearDeviceControls(accountId: string, sel: DeviceSelector = {}, kinds?: ControlKind[]): ControlResult {
+    const account = this.accountFor(accountId, sel.region);
+    const bySelector = sel.thingNames !== undefined || sel.prefix !== undefined || sel.group !== undefined || sel.count !== undefined;
+    const effectKinds = kinds?.filter((k): k is AnomalyKind => k !== 'offline');
+    const offline = !kinds || kinds.includes('offline');
+    const apply = (a: Account, i: number, now: number) => {
+      const wasOffline = offline && a.fleet.controls.bringOnline(i, now);
+      if (wasOffline) a.jobs.resumeThing(i, now);
+      const ended = effectKinds && effectKinds.length === 0 ? 0 : a.fleet.controls.endEffects(i, now, effectKinds);
+      return wasOffline || ended > 0;
+    };
+    if (bySelector) return this.control(accountId, sel, apply);
+    const now = this.now();
+    account.settle(now);
+    const names = [...account.fleet.controls.active(now).keys()].sort((x, y) => x - y).filter((i) => apply(account, i, now)).map((i) => account.fleet.name(i));
+    return { thingNames: names, atMs: now };
+  }
+
+  /** Controls in force now, per thing (name order). */
+  listDeviceControls(accountId: string, region?: string): ThingControlSummary[] {
+    const account = this.accountFor(accountId, region);
+    return [...account.fleet.controls.active(this.now())]
+      .filter(([i]) => account.fleet.exists(i))
+      .sort((a, b) => a[0] - b[0])
+      .map(([i, view]) => ({ thingName: account.fleet.name(i), ...view }));
   }
 
   putKey(key: KeyConfig): void {

@@ -10,6 +10,7 @@ import {
   TIMESTREAM_DIMENSION,
   type TelemetryMeasure,
 } from './config';
+import { controlledTelemetry } from './controls';
 import { AwsError, validation } from './errors';
 import type { Reply, RequestContext } from './http';
 import { isObject } from './json';
@@ -215,6 +216,8 @@ function execute(account: Account, p: Plan, maxPoints: number): { rows: Cell[][]
     const name = fleet.name(thing);
     const profile = telemetryProfile(name);
     for (const measure of p.measures) {
+      // Injected anomalies (admin API) apply to a few things only; the rest take the plain path.
+      const effects = fleet.controls.effects(thing, measure);
       let acc: Acc | undefined;
       let currentBin = NaN;
       for (let t = p.firstPoint; t <= p.lastPoint; t += TELEMETRY_INTERVAL_MS) {
@@ -230,7 +233,7 @@ function execute(account: Account, p: Plan, maxPoints: number): { rows: Cell[][]
             groups.set(keyText, acc);
           }
         }
-        const v = sampleTelemetry(profile, measure, t);
+        const v = effects ? controlledTelemetry(profile, measure, t, effects) : sampleTelemetry(profile, measure, t);
         acc.count++;
         acc.sum += v;
         if (v < acc.min) acc.min = v;
