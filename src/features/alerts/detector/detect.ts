@@ -92,6 +92,10 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
   if (n === 0) return { points, windows: [], model: emptyModel };
 
   const t0 = t[0]!;
+  const interval = n > 1 ? median(t.slice(1).map((ti, i) => ti - t[i]!)) : 0;
+  // Enough samples in the sustain window that a short spike cannot carry its median.
+  const sustainMs = Math.max(opts.sustainWindowMs, 8 * interval);
+  const spikeMs = Math.max(opts.spikeMaxMs, 4 * interval);
   const armedAt = t0 + opts.minHistoryMs;
   const stuckRuns = findStuckRuns(t, x, opts, armedAt);
   const stuck = new Uint8Array(n);
@@ -100,6 +104,8 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
   const clean = new Uint8Array(n);
   const flagged = new Uint8Array(n);
   const z: (number | null)[] = new Array(n).fill(null);
+  // The value with the daily cycle of its time removed: the shape of a window is judged on it.
+  const y = new Float64Array(n);
   let shape: Float64Array | null = null;
   let shapeDay = Number.NaN;
   let seasonalSince: number | null = null;
@@ -140,8 +146,10 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
       if (!stuck[i]) clean[i] = 1;
       continue;
     }
-    const zi = (deseason(i) - level) / scale;
-    z[i] = zi;
+    y[i] = deseason(i);
+    const zi = (y[i]! - level) / scale;
+    // A stuck run is its own anomaly; its scores must not carry the sustained median after it.
+    if (!stuck[i]) z[i] = zi;
     const expected = level + (shape ? shapeAt(shape, ti) : 0);
     const p = points[i]!;
     p.score = round(zi);
@@ -149,11 +157,11 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
     p.expectedLow = round(expected - limits.point * scale);
     p.expectedHigh = round(expected + limits.point * scale);
 
-    while (t[sustainLo]! <= ti - opts.sustainWindowMs) sustainLo++;
+    while (t[sustainLo]! <= ti - sustainMs) sustainLo++;
     const recent: number[] = [];
     for (let j = sustainLo; j <= i; j++) if (z[j] !== null) recent.push(z[j]!);
     const zs = recent.length >= 3 ? median(recent) : 0;
-    const isAnomalous = Math.abs(zi) >= limits.point || (Math.abs(zs) >= limits.sustained && zi * zs > 0);
+    const isAnomalous = Math.abs(zi) >= limits.point || (Math.abs(zs) >= limits.sustained && zi * zs > 0 && Math.abs(zi) >= 1);
 
     if (isAnomalous && !stuck[i]) {
       flagged[i] = 1;
@@ -170,7 +178,7 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
     }
   }
 
-  const windows = buildWindows(t, z, flagged, stuckRuns, opts);
+  const windows = buildWindows(t, z, y, flagged, stuckRuns, opts.mergeGapMs, spikeMs);
   for (const w of windows) {
     for (let i = lowerBound(t, w.start); i < n && t[i]! <= w.end; i++) {
       if (w.kind === 'stuck' ? stuck[i] : flagged[i]) points[i]!.kind = w.kind;
@@ -182,7 +190,7 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
     model: {
       ...emptyModel,
       historyMs: t[n - 1]! - t0,
-      medianIntervalMs: n > 1 ? median(t.slice(1).map((ti, i) => ti - t[i]!)) : null,
+      medianIntervalMs: n > 1 ? interval : null,
       seasonal: seasonalSince !== null,
       seasonalSince,
       armedAt,
@@ -292,17 +300,17 @@ function findStuckRuns(t: readonly number[], x: readonly number[], opts: Resolve
   return stuck;
 }
 
-function buildWindows(t: readonly number[], z: readonly (number | null)[], flagged: Uint8Array, stuckRuns: readonly StuckRun[], opts: ResolvedDetectOptions): AnomalyWindow[] {
+function buildWindows(t: readonly number[], z: readonly (number | null)[], y: Float64Array, flagged: Uint8Array, stuckRuns: readonly StuckRun[], mergeGapMs: number, spikeMs: number): AnomalyWindow[] {
   const windows: AnomalyWindow[] = [];
   let from = -1;
   let last = -1;
   const close = () => {
-    if (from >= 0) windows.push(classify(t, z, flagged, from, last, opts));
+    if (from >= 0) windows.push(classify(t, z, y, flagged, from, last, spikeMs));
     from = -1;
   };
   for (let i = 0; i < t.length; i++) {
     if (!flagged[i]) continue;
-    if (from >= 0 && t[i]! - t[last]! > opts.mergeGapMs) close();
+    if (from >= 0 && t[i]! - t[last]! > mergeGapMs) close();
     if (from < 0) from = i;
     last = i;
   }
@@ -314,10 +322,10 @@ function buildWindows(t: readonly number[], z: readonly (number | null)[], flagg
 }
 
 /**
- * Short windows are spikes. Longer ones are a level shift when a step fits the scores (including the
+ * Short windows are spikes. Longer ones are a level shift when a step fits the values (including the
  * stretch before the window) better than a hinge, a drift when a hinge (flat, then a ramp) does.
  */
-function classify(t: readonly number[], z: readonly (number | null)[], flagged: Uint8Array, from: number, to: number, opts: ResolvedDetectOptions): AnomalyWindow {
+function classify(t: readonly number[], z: readonly (number | null)[], y: Float64Array, flagged: Uint8Array, from: number, to: number, spikeMs: number): AnomalyWindow {
   let peak = 0;
   let count = 0;
   for (let i = from; i <= to; i++) {
@@ -328,17 +336,19 @@ function classify(t: readonly number[], z: readonly (number | null)[], flagged: 
   const start = t[from]!;
   const end = t[to]!;
   const base = { start, end, peakScore: round(Math.abs(peak)), points: count, direction: peak >= 0 ? ('up' as const) : ('down' as const) };
-  if (count <= 4 || end - start <= opts.spikeMaxMs) return { ...base, kind: 'spike' };
+  if (count <= 4 || end - start <= spikeMs) return { ...base, kind: 'spike' };
 
-  const lead = Math.min(end - start, 6 * 3_600_000);
+  // Judged on the values (cycle removed), not the scores: the learned level partly follows a slow
+  // drift before it is flagged, which would make the scores look like a step.
+  const lead = Math.min(Math.max(end - start, 6 * 3_600_000), 12 * 3_600_000);
   const ts: number[] = [];
-  const zs: number[] = [];
+  const ys: number[] = [];
   for (let i = lowerBound(t, start - lead); i <= to; i++) {
     if (z[i] === null) continue;
     ts.push((t[i]! - start) / 3_600_000);
-    zs.push(z[i]!);
+    ys.push(y[i]!);
   }
-  return { ...base, kind: hingeBeatsStep(ts, zs) ? 'drift' : 'level_shift' };
+  return { ...base, kind: hingeBeatsStep(ts, ys) ? 'drift' : 'level_shift' };
 }
 
 /** Least squares of a step (c0, then c1 from τ) against a hinge (c0, then c0 + b·(t − τ)) over every τ. */

@@ -11,7 +11,7 @@ export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 const HOUR = 3_600_000;
 
 export const detectOptionsSchema = z.object({
-  /** low / medium / high, or the z threshold for a single point (sustained deviations use 2/3 of it). */
+  /** low / medium / high, or the z threshold for a single point (sustained deviations use half of it). */
   sensitivity: sensitivitySchema.default('medium'),
   /** Nothing fires before the series has this much history. */
   minHistoryMs: z.number().int().min(0).default(24 * HOUR),
@@ -38,5 +38,5 @@ export type ResolvedDetectOptions = z.output<typeof detectOptionsSchema>;
 /** Point and sustained z thresholds of a sensitivity. */
 export function thresholds(sensitivity: Sensitivity): { point: number; sustained: number } {
   const point = typeof sensitivity === 'number' ? sensitivity : { low: 6, medium: 4.5, high: 3.5 }[sensitivity];
-  return { point, sustained: (point * 2) / 3 };
+  return { point, sustained: point / 2 };
 }
