@@ -178,7 +178,7 @@ export function detect(series: readonly SeriesPoint[], options: DetectOptions = 
     }
   }
 
-  const windows = buildWindows(t, z, y, flagged, stuckRuns, opts.mergeGapMs, spikeMs);
+  const windows = buildWindows(t, z, y, flagged, stuckRuns, opts.mergeGapMs, spikeMs, limits.point);
   for (const w of windows) {
     for (let i = lowerBound(t, w.start); i < n && t[i]! <= w.end; i++) {
       if (w.kind === 'stuck' ? stuck[i] : flagged[i]) points[i]!.kind = w.kind;
@@ -300,12 +300,17 @@ function findStuckRuns(t: readonly number[], x: readonly number[], opts: Resolve
   return stuck;
 }
 
-function buildWindows(t: readonly number[], z: readonly (number | null)[], y: Float64Array, flagged: Uint8Array, stuckRuns: readonly StuckRun[], mergeGapMs: number, spikeMs: number): AnomalyWindow[] {
+function buildWindows(t: readonly number[], z: readonly (number | null)[], y: Float64Array, flagged: Uint8Array, stuckRuns: readonly StuckRun[], mergeGapMs: number, spikeMs: number, pointLimit: number): AnomalyWindow[] {
   const windows: AnomalyWindow[] = [];
   let from = -1;
   let last = -1;
   const close = () => {
-    if (from >= 0) windows.push(classify(t, z, y, flagged, from, last, spikeMs));
+    if (from >= 0) {
+      const w = classify(t, z, y, flagged, from, last, spikeMs);
+      // A short window carried only by the sustained median is noise, not a spike.
+      if (w.kind !== 'spike' || w.peakScore >= pointLimit) windows.push(w);
+      else for (let i = from; i <= last; i++) flagged[i] = 0;
+    }
     from = -1;
   };
   for (let i = 0; i < t.length; i++) {

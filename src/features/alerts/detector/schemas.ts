@@ -11,7 +11,7 @@ export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 const HOUR = 3_600_000;
 
 export const detectOptionsSchema = z.object({
-  /** low / medium / high, or the z threshold for a single point (sustained deviations use half of it). */
+  /** low / medium / high, or the z threshold for a single point (sustained deviations use 0.45 of it). */
   sensitivity: sensitivitySchema.default('medium'),
   /** Nothing fires before the series has this much history. */
   minHistoryMs: z.number().int().min(0).default(24 * HOUR),
@@ -35,8 +35,8 @@ export const detectOptionsSchema = z.object({
 export type DetectOptions = z.input<typeof detectOptionsSchema>;
 export type ResolvedDetectOptions = z.output<typeof detectOptionsSchema>;
 
-/** Point and sustained z thresholds of a sensitivity. */
+/** Point and sustained z thresholds of a sensitivity (tuned on the training seed of detect:eval). */
 export function thresholds(sensitivity: Sensitivity): { point: number; sustained: number } {
-  const point = typeof sensitivity === 'number' ? sensitivity : { low: 6, medium: 4.5, high: 3.5 }[sensitivity];
-  return { point, sustained: point / 2 };
+  if (typeof sensitivity === 'number') return { point: sensitivity, sustained: sensitivity * 0.45 };
+  return { low: { point: 7, sustained: 3 }, medium: { point: 5, sustained: 2.25 }, high: { point: 4, sustained: 1.75 } }[sensitivity];
 }
