@@ -1,6 +1,6 @@
-import type { AnomalyWindow } from './detect';
-import { ANOMALY_KINDS, type AnomalyKind } from './schemas';
-import type { AnomalyLabel } from './synthetic';
+import { type AnomalyWindow, detect } from './detect';
+import { ANOMALY_KINDS, type AnomalyKind, type DetectOptions } from './schemas';
+import { type AnomalyLabel, generateLabelledSet } from './synthetic';
 
 /**
  * Event-level scoring of reported windows against labelled ones, per kind. "strict": a label is
@@ -53,3 +53,23 @@ export function evaluateDetections(cases: readonly EvaluationCase[]): Evaluation
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Entries (mode/kind/measure) below `floor`; empty when every kind meets it. */
+export function belowFloor(report: EvaluationReport, floor: number, modes: readonly ('strict' | 'anyKind')[] = ['strict', 'anyKind']): string[] {
+  const failures: string[] = [];
+  for (const mode of modes) {
+    for (const kind of ANOMALY_KINDS) {
+      const score = report[mode][kind];
+      if (score.recall === null || score.recall < floor) failures.push(`${mode}.${kind}.recall=${score.recall}`);
+      if (score.precision === null || score.precision < floor) failures.push(`${mode}.${kind}.precision=${score.precision}`);
+    }
+  }
+  return failures;
+}
+
+/** Generates `count` labelled series from `seed`, runs the detector on each and scores it. */
+export function evaluateSynthetic(seed: number, count: number, options: DetectOptions = {}): { series: number; points: number; report: EvaluationReport } {
+  const set = generateLabelledSet(seed, count);
+  const cases = set.map((s) => ({ labels: s.labels, windows: detect(s.series, options).windows }));
+  return { series: set.length, points: set.reduce((sum, s) => sum + s.series.length, 0), report: evaluateDetections(cases) };
+}
