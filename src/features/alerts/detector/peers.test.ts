@@ -12,7 +12,7 @@ describe('peerOutliers', () => {
   });
 
   it('follows the sensitivity', () => {
-    const values = [...group, { id: 'warm', v: 21 }];
+    const values = [...group, { id: 'warm', v: 21.3 }];
     expect(peerOutliers(values, 'high').map((o) => o.id)).toEqual(['warm']);
     expect(peerOutliers(values, 'low')).toEqual([]);
   });
