@@ -73,7 +73,7 @@ describe('detect', () => {
     expect(kinds(battery)).toEqual([]);
   });
 
-  it('learns the daily cycle: a value normal at noon is an anomaly at midnight', () => {
+  it('learns the daily cycle: the day's mean value is an anomaly at the daily low', () => {
     const series = noisy(6, { cycle: 8 });
     const result = detect(series);
     expect(result.model.seasonal).toBe(true);
