@@ -73,7 +73,7 @@ describe('detect', () => {
     expect(kinds(battery)).toEqual([]);
   });
 
-  it('learns the daily cycle: the day's mean value is an anomaly at the daily low', () => {
+  it('learns the daily cycle: the daily mean is an anomaly at the daily low', () => {
     const series = noisy(6, { cycle: 8 });
     const result = detect(series);
     expect(result.model.seasonal).toBe(true);
