@@ -11,7 +11,7 @@ import { listSinkEmails, startMailSink, type RunningMailSink } from '../../scrip
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, type TestOrg } from '../../scripts/test/fixtures';
 import { alertEvent, startWebhookReceiver, verifyFleetlineSignature, type WebhookReceiver } from '../../scripts/test/notification-fixtures';
 import { waitFor } from '../../scripts/test/sync-fixtures';
-import { handleNotificationJob } from './notification-handler';
+import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import path from 'node:path';
 
 /**
@@ -163,5 +163,28 @@ describe('storms', () => {
     await waitFor(async () => receiver.requests.length >= 3);
     const types = receiver.requests.map((r) => JSON.parse(r.body).type).sort();
     expect(types).toEqual(['alert.digest', 'alert.fired', 'alert.fired']);
+  });
+});
+
+describe('the sweep', () => {
+  it('queues again a delivery whose job was lost, and one a worker left in `sending`', async () => {
+    receiver.respond({ status: 200 });
+    receiver.requests.length = 0;
+    const { channel } = await newChannel({ kind: 'webhook', name: 'Swept hook', url: receiver.url, format: 'json' });
+    // Written but never queued (as if the enqueue after commit had failed).
+    await notifyAlertEvents(asService, [alertEvent(org, [channel.id]), alertEvent(org, [channel.id])], { enqueue: async () => undefined });
+    const [lost, stuck] = await deliveryOf(channel.id);
+    await adminSql()`update public.notification_deliveries set next_attempt_at = now() - interval '2 minutes' where id = ${lost!.id}`;
+    await adminSql()`update public.notification_deliveries set status = 'sending', attempts = 1, last_attempt_at = now() - interval '11 minutes' where id = ${stuck!.id}`;
+    expect(await sweepNotifications({ db: asService, boss, log: silentLog })).toBeGreaterThanOrEqual(1);
+    // The stuck row is marked failed and due now; the next sweep a minute later picks it up too.
+    await adminSql()`update public.notification_deliveries set next_attempt_at = now() - interval '2 minutes' where id = ${stuck!.id} and status = 'failed'`;
+    await sweepNotifications({ db: asService, boss, log: silentLog });
+    const rows = await waitFor(async () => {
+      const all = await deliveryOf(channel.id);
+      return all.every((r) => r.status === 'delivered') && all;
+    });
+    expect(rows.map((r) => [r.id, r.attempts]).sort()).toEqual([[lost!.id, 1], [stuck!.id, 2]].sort());
+    expect(receiver.requests).toHaveLength(2);
   });
 });

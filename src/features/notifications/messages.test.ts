@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '@/features/alerts/events';
 import { generateKeyEntry, parseKeyring, decryptChannelSecret, encryptChannelSecret, VaultError } from '@/lib/vault';
 import { DEFAULT_RETRY_POLICY, retryDelaySeconds } from './delivery';
-import { digestPayload, emailContent, signatureHeader, slackBody, webhookBody, webhookJsonBody, type DeliveryMessage } from './messages';
+import { alertEventData, digestPayload, emailContent, signatureHeader, slackBody, webhookBody, webhookJsonBody, type DeliveryMessage } from './messages';
 import { parseRetryAfter } from './senders';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
@@ -45,8 +45,9 @@ describe('webhook signature', () => {
 
 describe('message bodies', () => {
   it('the JSON body wraps the stored payload with a type; the channel routing is not in it', () => {
-    const body = webhookJsonBody(message({ event: { ...event(3), channelIds: undefined } as never }));
+    const body = webhookJsonBody(message({ event: alertEventData(event(3)) }));
     expect(body).toMatchObject({ id: 'd-1', type: 'alert.fired', orgId: ORG, data: { event: { thingName: 'thing-3', severity: 'warning' } } });
+    expect(body).not.toHaveProperty('data.event.channelIds');
   });
 
   it('the Slack format has text and blocks', () => {

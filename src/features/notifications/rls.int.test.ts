@@ -43,6 +43,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Never queued; removed so no later sweep sends them anywhere.
+  await adminSql()`delete from public.notification_channels where id = any(${[channelA, channelB]}::uuid[])`;
   await closeAdminSql();
   await closeDatabase();
 });
