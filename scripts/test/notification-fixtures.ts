@@ -11,25 +11,37 @@ export interface ReceivedWebhook {
   receivedAt: number;
 }
 
+/** A status, headers, and how long to wait before answering. */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
 export interface WebhookReceiver {
   url: string;
   requests: ReceivedWebhook[];
   /** Answers in order; the last one repeats. */
-  respond(...answers: Array<{ status: number; headers?: Record<string, string> }>): void;
+  respond(...answers: Answer[]): void;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const requests: ReceivedWebhook[] = [];
-  let answers: Array<{ status: number; headers?: Record<string, string> }> = [{ status: 200 }];
+  let answers: Answer[] = [{ status: 200 }];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
       const answer = answers.length > 1 ? answers.shift()! : answers[0]!;
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-      res.end('ok');
+      const reply = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+        res.end('ok');
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,7 +52,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     respond: (...next) => {
       answers = next;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -39,6 +39,8 @@ export interface DeliveryDeps {
   policy?: OutboundPolicy;
   retry?: Partial<RetryPolicy>;
   webhookTimeoutMs?: number;
+  /** Defaults to NODE_ENV: production sends webhooks over https only, whatever was saved. */
+  production?: boolean;
   now?: () => number;
 }
 
@@ -124,6 +126,8 @@ async function send(deps: DeliveryDeps, row: ClaimedRow): Promise<SendResult> {
   if (!row.enabled && row.kind !== 'test') return { ok: false, retryable: false, statusCode: null, error: 'The channel is disabled.' };
   const message: DeliveryMessage = { id: row.id, kind: row.kind, orgId: row.org_id, createdAt: row.created_at.toISOString(), payload: row.payload };
   if (row.channel_kind === 'email') return sendEmail(deps.mailer, deps.mailFrom, row.email_recipients ?? [], message);
+  const production = deps.production ?? process.env.NODE_ENV === 'production';
+  if (production && !(row.webhook_url ?? '').startsWith('https://')) return { ok: false, retryable: false, statusCode: null, error: 'Webhook URLs must use https.' };
   let secret: string;
   try {
     secret = decryptChannelSecret(deps.keyring, { orgId: row.org_id, channelId: row.channel_id }, row.webhook_secret ?? '');

@@ -67,19 +67,24 @@ export interface DeliveryDto {
   deliveredAt: string | null;
 }
 
-/** The delivery log of one channel, newest first, keyset-paginated on (created_at, id). */
+/**
+ * The delivery log of one channel, newest first, keyset-paginated on (created_at, id). The cursor
+ * keeps Postgres's microseconds (a JS Date has milliseconds; one batch shares one created_at), and is
+ * bound as text so the driver does not round it through a Date.
+ */
 export async function listDeliveries(
   db: Tx,
   args: { orgId: string; channelId: string; cursor?: { createdAt: string; id: string } | null; limit?: number },
 ): Promise<{ items: DeliveryDto[]; nextCursor: { createdAt: string; id: string } | null }> {
   const limit = Math.min(Math.max(args.limit ?? 50, 1), 200);
   const rows = await db<
-    { id: string; channel_id: string; alert_id: string | null; kind: DeliveryKind; status: DeliveryStatus; attempts: number; last_status_code: number | null; last_error: string | null; next_attempt_at: Date | null; created_at: Date; delivered_at: Date | null }[]
+    { id: string; channel_id: string; alert_id: string | null; kind: DeliveryKind; status: DeliveryStatus; attempts: number; last_status_code: number | null; last_error: string | null; next_attempt_at: Date | null; created_at: Date; cursor_at: string; delivered_at: Date | null }[]
   >`
-    select id, channel_id, alert_id, kind, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at
+    select id, channel_id, alert_id, kind, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at,
+           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
     from public.notification_deliveries
     where org_id = ${args.orgId} and channel_id = ${args.channelId}
-      ${args.cursor ? db`and (created_at, id) < (${args.cursor.createdAt}::timestamptz, ${args.cursor.id}::uuid)` : db``}
+      ${args.cursor ? db`and (created_at, id) < (${args.cursor.createdAt}::text::timestamptz, ${args.cursor.id}::uuid)` : db``}
     order by created_at desc, id desc
     limit ${limit + 1}`;
   const items = rows.slice(0, limit).map((r) => ({
@@ -95,6 +100,6 @@ export async function listDeliveries(
     createdAt: r.created_at.toISOString(),
     deliveredAt: r.delivered_at?.toISOString() ?? null,
   }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  const last = rows[limit - 1];
+  return { items, nextCursor: rows.length > limit && last ? { createdAt: last.cursor_at, id: last.id } : null };
 }

@@ -63,7 +63,7 @@ export async function sendWebhook(
     if (isOutboundAddressError(error)) return { ok: false, retryable: false, statusCode: null, error: 'This endpoint is not allowed.' };
     const name = (error as { name?: string } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return { ok: false, retryable: true, statusCode: null, error: `Timed out after ${Math.round(options.timeoutMs / 1000)} s` };
+      return { ok: false, retryable: true, statusCode: null, error: `Timed out after ${options.timeoutMs} ms` };
     }
     return { ok: false, retryable: true, statusCode: null, error: networkError(error) };
   }

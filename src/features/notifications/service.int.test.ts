@@ -130,6 +130,41 @@ describe('the outbound guard on webhook URLs', () => {
   });
 });
 
+describe('slow and misconfigured receivers', () => {
+  it('a receiver slower than the timeout is a retryable failure; production refuses a saved http URL at send time', async () => {
+    receiver.respond({ status: 200, delayMs: 1500 });
+    const { channel } = await create({ kind: 'webhook', name: 'Slow', url: receiver.url, format: 'json' });
+    await notifyAlertEvents(asService, [alertEvent(org, [channel.id])], noQueue);
+    const [row] = await adminSql()<{ id: string }[]>`select id from public.notification_deliveries where channel_id = ${channel.id}`;
+    const outcome = await deliverNotification(deliveryDeps({ webhookTimeoutMs: 300, retry: { baseDelaySeconds: 60 } }), row!.id);
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, statusCode: null, error: 'Timed out after 300 ms', retryInSeconds: 60 });
+    // Not due yet: a second job for the same row does nothing.
+    expect(await deliverNotification(deliveryDeps(), row!.id)).toEqual({ status: 'skipped' });
+    await adminSql()`update public.notification_deliveries set next_attempt_at = now() where id = ${row!.id}`;
+    receiver.respond({ status: 200 });
+    expect(await deliverNotification(deliveryDeps({ production: true }), row!.id)).toMatchObject({ status: 'gave_up', attempts: 2, error: 'Webhook URLs must use https.' });
+  });
+});
+
+describe('the delivery log', () => {
+  it('pages newest first with a keyset cursor', async () => {
+    const { channel } = await create({ kind: 'email', name: 'Paged', recipients: ['p@example.test'] });
+    await notifyAlertEvents(asService, Array.from({ length: 5 }, () => alertEvent(org, [channel.id])), noQueue);
+    const page = (cursor: { createdAt: string; id: string } | null) => as(org.members.viewer, (db) => listDeliveries(db, { orgId: org.id, channelId: channel.id, cursor, limit: 2 }));
+    const seen: string[] = [];
+    let cursor: { createdAt: string; id: string } | null = null;
+    for (let i = 0; i < 5 && (i === 0 || cursor); i += 1) {
+      const result = await page(cursor);
+      seen.push(...result.items.map((d) => d.id));
+      cursor = result.nextCursor;
+    }
+    const all = await adminSql()<{ id: string }[]>`select id from public.notification_deliveries where channel_id = ${channel.id} order by created_at desc, id desc`;
+    expect(seen).toEqual(all.map((r) => r.id));
+    expect(seen).toHaveLength(5);
+    await adminSql()`delete from public.notification_channels where id = ${channel.id}`;
+  });
+});
+
 describe('the signing secret', () => {
   it('never appears in a delivery payload, a log line or anything a member can select', async () => {
     receiver.respond({ status: 500 });
