@@ -188,3 +188,25 @@ describe('the sweep', () => {
     expect(receiver.requests).toHaveLength(2);
   });
 });
+
+describe('a job ahead of its row', () => {
+  it('is retried by the queue until the transaction that wrote the row commits', async () => {
+    receiver.respond({ status: 200 });
+    receiver.requests.length = 0;
+    const { channel } = await newChannel({ kind: 'webhook', name: 'Early hook', url: receiver.url, format: 'json' });
+    // A caller that queues inside its own transaction: the job is sent before the row is visible.
+    await asService(async (tx) => {
+      const [row] = await tx<{ id: string }[]>`
+        insert into public.notification_deliveries (org_id, channel_id, kind, payload, next_attempt_at)
+        values (${org.id}, ${channel.id}, 'test', ${tx.json({ test: { message: 'early', channelName: 'Early hook' } })}, now()) returning id`;
+      await enqueueWith(boss)([row!.id]);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    });
+    const [row] = await waitFor(async () => {
+      const rows = await deliveryOf(channel.id);
+      return rows[0]?.status === 'delivered' && rows;
+    }, 30_000);
+    expect(row).toMatchObject({ attempts: 1 });
+    expect(receiver.requests).toHaveLength(1);
+  });
+});

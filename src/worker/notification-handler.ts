@@ -8,6 +8,11 @@ import { enqueueNotification } from '@/lib/jobs/queues';
  * retried queues the next one itself, after its backoff (or the receiver's Retry-After), so the
  * job succeeds either way; pg-boss's own retries only cover a handler that threw (database down).
  */
+/** Thrown so pg-boss retries (5 s, backoff): the row was queued by a transaction not yet committed. */
+export class RetryableNotificationError extends Error {
+  override name = 'RetryableNotificationError';
+}
+
 export interface NotificationHandlerDeps extends DeliveryDeps {
   boss: PgBoss;
 }
@@ -19,6 +24,7 @@ export async function handleNotificationJob(deps: NotificationHandlerDeps, job: 
     return { status: 'invalid' };
   }
   const outcome = await deliverNotification(deps, payload.data.deliveryId);
+  if (outcome.status === 'skipped' && outcome.reason === 'missing') throw new RetryableNotificationError(`notification delivery ${payload.data.deliveryId} is not visible yet`);
   if (outcome.status === 'failed') await enqueueNotification(deps.boss, payload.data, outcome.retryInSeconds);
   return outcome;
 }

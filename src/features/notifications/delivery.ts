@@ -59,8 +59,11 @@ export type DeliveryOutcome =
   | { status: 'delivered'; attempts: number; statusCode: number | null }
   | { status: 'failed'; attempts: number; statusCode: number | null; error: string; retryInSeconds: number }
   | { status: 'gave_up'; attempts: number; statusCode: number | null; error: string }
-  /** Not claimable: delivered already, given up, another worker has it, or not due yet. */
-  | { status: 'skipped' };
+  /**
+   * Nothing sent: `missing` = no such row (not committed yet, or its channel was deleted);
+   * `not_claimable` = delivered or given up already, another worker has it, or not due yet.
+   */
+  | { status: 'skipped'; reason: 'missing' | 'not_claimable' };
 
 interface ClaimedRow {
   id: string;
@@ -145,7 +148,10 @@ async function send(deps: DeliveryDeps, row: ClaimedRow): Promise<SendResult> {
 export async function deliverNotification(deps: DeliveryDeps, deliveryId: string, retry: Partial<RetryPolicy> = {}): Promise<DeliveryOutcome> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry, ...retry };
   const row = await claim(deps.db, deliveryId);
-  if (!row) return { status: 'skipped' };
+  if (!row) {
+    const [exists] = await deps.db((tx) => tx`select 1 from public.notification_deliveries where id = ${deliveryId}`);
+    return { status: 'skipped', reason: exists ? 'not_claimable' : 'missing' };
+  }
   let result: SendResult;
   try {
     result = await send(deps, row);

@@ -139,7 +139,7 @@ describe('slow and misconfigured receivers', () => {
     const outcome = await deliverNotification(deliveryDeps({ webhookTimeoutMs: 300, retry: { baseDelaySeconds: 60 } }), row!.id);
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, statusCode: null, error: 'Timed out after 300 ms', retryInSeconds: 60 });
     // Not due yet: a second job for the same row does nothing.
-    expect(await deliverNotification(deliveryDeps(), row!.id)).toEqual({ status: 'skipped' });
+    expect(await deliverNotification(deliveryDeps(), row!.id)).toEqual({ status: 'skipped', reason: 'not_claimable' });
     await adminSql()`update public.notification_deliveries set next_attempt_at = now() where id = ${row!.id}`;
     receiver.respond({ status: 200 });
     expect(await deliverNotification(deliveryDeps({ production: true }), row!.id)).toMatchObject({ status: 'gave_up', attempts: 2, error: 'Webhook URLs must use https.' });
