@@ -80,6 +80,7 @@ try {
   logLine('stack', `Fleetline is running at ${url}`);
   logLine('stack', `Sign in as ${DEMO_USER.email} / ${DEMO_USER.password} (owner of /${DEMO_ORG.slug})`);
   for (const member of DEMO_MEMBERS) logLine('stack', `  or as ${member.email} / ${member.password} (${member.role})`);
+  logLine('stack', `Notification e-mail lands in the inbox at ${stack.mailInboxUrl}`);
   logLine('stack', 'Ctrl-C stops everything.');
 } catch (error) {
   logLine('stack', `demo failed: ${(error as Error).message}`);

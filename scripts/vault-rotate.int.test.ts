@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptCredentials, generateKeyEntry, parseKeyring, tokenKeyId, type AwsCredentials } from '@/lib/vault';
+import { decryptChannelSecret, decryptCredentials, encryptChannelSecret, generateKeyEntry, parseKeyring, tokenKeyId, type AwsCredentials } from '@/lib/vault';
+import { randomUUID } from 'node:crypto';
 import { adminSql, closeAdminSql, createTestIntegration, createTestOrg, type TestIntegration, type TestOrg } from './test/fixtures';
 import { countTokensByKey, rotateVaultTokens } from './vault-rotate';
 
@@ -134,5 +135,20 @@ describe('vault:rotate', () => {
     const afterSecond = await tokensOf([held.id]);
     expect(tokenKeyId(afterSecond.get(held.id)!.credentials)).toBe('rot-new');
     expect(await suiteCounts()).toEqual({ 'rot-new': 11 });
+  });
+  it('moves webhook signing secrets of notification channels too, each still bound to its channel', async () => {
+    const id = randomUUID();
+    const secret = 'whsec_rotation-test-secret-0123456789';
+    const token = encryptChannelSecret(oldKeyring, { orgId: orgs[0]!.id, channelId: id }, secret);
+    await adminSql()`
+      insert into public.notification_channels (id, org_id, name, kind, webhook_url, webhook_url_hint, webhook_secret)
+      values (${id}, ${orgs[0]!.id}, 'Rotating hook', 'webhook', 'https://hooks.example.com/x', 'https://hooks.example.com/…', ${token})`;
+    const report = await rotateVaultTokens(adminSql(), rotatedKeyring, { batchSize: 10 });
+    expect(ours(report.failed)).toEqual([]);
+    expect(JSON.stringify(report)).not.toContain(secret);
+    const [row] = await adminSql()<{ webhook_secret: string }[]>`select webhook_secret from public.notification_channels where id = ${id}`;
+    expect(tokenKeyId(row!.webhook_secret)).toBe('rot-new');
+    expect(decryptChannelSecret(parseKeyring(newEntry), { orgId: orgs[0]!.id, channelId: id }, row!.webhook_secret)).toBe(secret);
+    await adminSql()`delete from public.notification_channels where id = ${id}`;
   });
 });

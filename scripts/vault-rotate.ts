@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { decryptCredentials, encryptCredentials, parseKeyring, VaultError, type Keyring } from '../src/lib/vault';
+import { decryptChannelSecret, decryptCredentials, encryptChannelSecret, encryptCredentials, parseKeyring, VaultError, type Keyring } from '../src/lib/vault';
 
 /**
  * `npm run vault:rotate [-- --dry-run] [--batch-size=100]`: moves every token to the first key. One
@@ -43,11 +43,39 @@ interface TokenRow {
   key_id: string;
 }
 
+/** Every vault token column: integration credentials and webhook signing secrets, each bound to its row. */
+interface TokenSource {
+  table: 'integrations' | 'notification_channels';
+  column: 'credentials' | 'webhook_secret';
+  reencrypt(keyring: Keyring, row: { id: string; org_id: string }, token: string): string;
+}
+
+const SOURCES: TokenSource[] = [
+  {
+    table: 'integrations',
+    column: 'credentials',
+    reencrypt: (keyring, row, token) => {
+      const aad = { orgId: row.org_id, integrationId: row.id };
+      return encryptCredentials(keyring, aad, decryptCredentials(keyring, aad, token));
+    },
+  },
+  {
+    table: 'notification_channels',
+    column: 'webhook_secret',
+    reencrypt: (keyring, row, token) => {
+      const aad = { orgId: row.org_id, channelId: row.id };
+      return encryptChannelSecret(keyring, aad, decryptChannelSecret(keyring, aad, token));
+    },
+  },
+];
+
 export async function countTokensByKey(sql: postgres.Sql): Promise<Record<string, number>> {
   const rows = await sql<{ key_id: string; count: string }[]>`
-    select split_part(credentials, '.', 2) as key_id, count(*) as count
-    from public.integrations
-    where credentials is not null
+    select key_id, count(*) as count from (
+      select split_part(credentials, '.', 2) as key_id from public.integrations where credentials is not null
+      union all
+      select split_part(webhook_secret, '.', 2) from public.notification_channels where webhook_secret is not null
+    ) t
     group by 1
     order by 1`;
   return Object.fromEntries(rows.map((r) => [r.key_id, Number(r.count)]));
@@ -65,44 +93,39 @@ export async function rotateVaultTokens(sql: postgres.Sql, keyring: Keyring, opt
   const before = await countTokensByKey(sql);
   const failed: RotationFailure[] = [];
   let rotated = 0;
-  // Keyset cursor over ids: every row is visited once per run, so failed rows cannot stall it.
-  let cursor = '00000000-0000-0000-0000-000000000000';
-
-  for (;;) {
-    const batch = await sql.begin(async (tx) => {
-      const rows = dryRun
-        ? await tx<TokenRow[]>`
-            select id, org_id, credentials, split_part(credentials, '.', 2) as key_id
-            from public.integrations
-            where credentials is not null and split_part(credentials, '.', 2) <> ${primary} and id > ${cursor}
-            order by id
-            limit ${batchSize}`
-        : await tx<TokenRow[]>`
-            select id, org_id, credentials, split_part(credentials, '.', 2) as key_id
-            from public.integrations
-            where credentials is not null and split_part(credentials, '.', 2) <> ${primary} and id > ${cursor}
-            order by id
-            limit ${batchSize}
-            for update skip locked`;
-      for (const row of rows) {
-        const aad = { orgId: row.org_id, integrationId: row.id };
-        let token: string;
-        try {
-          token = encryptCredentials(keyring, aad, decryptCredentials(keyring, aad, row.credentials));
-        } catch (error) {
-          failed.push({ id: row.id, orgId: row.org_id, keyId: row.key_id, code: failureCode(error) });
-          continue;
+  for (const source of SOURCES) {
+    // Keyset cursor over ids: every row is visited once per run, so failed rows cannot stall it.
+    let cursor = '00000000-0000-0000-0000-000000000000';
+    const table = sql(`public.${source.table}`);
+    const column = sql(source.column);
+    for (;;) {
+      const batch = await sql.begin(async (tx) => {
+        const rows = await tx<TokenRow[]>`
+          select id, org_id, ${column} as credentials, split_part(${column}, '.', 2) as key_id
+          from ${table}
+          where ${column} is not null and split_part(${column}, '.', 2) <> ${primary} and id > ${cursor}
+          order by id
+          limit ${batchSize}
+          ${dryRun ? tx`` : tx`for update skip locked`}`;
+        for (const row of rows) {
+          let token: string;
+          try {
+            token = source.reencrypt(keyring, row, row.credentials);
+          } catch (error) {
+            failed.push({ id: row.id, orgId: row.org_id, keyId: row.key_id, code: failureCode(error) });
+            continue;
+          }
+          if (!dryRun) {
+            await tx`update ${table} set ${column} = ${token} where id = ${row.id} and ${column} = ${row.credentials}`;
+          }
+          rotated += 1;
         }
-        if (!dryRun) {
-          await tx`update public.integrations set credentials = ${token} where id = ${row.id} and credentials = ${row.credentials}`;
-        }
-        rotated += 1;
-      }
-      return rows;
-    });
-    const last = batch.at(-1);
-    if (!last) break;
-    cursor = last.id;
+        return rows;
+      });
+      const last = batch.at(-1);
+      if (!last) break;
+      cursor = last.id;
+    }
   }
 
   const after = await countTokensByKey(sql);

@@ -1,5 +1,5 @@
 /** One coloured, fixed-width prefix per part, so interleaved logs stay readable. */
-const COLOURS: Record<string, number> = { db: 34, auth: 35, sim: 33, app: 36, worker: 32, stack: 90, seed: 32, build: 90 };
+const COLOURS: Record<string, number> = { db: 34, auth: 35, sim: 33, mail: 31, app: 36, worker: 32, stack: 90, seed: 32, build: 90 };
 
 export function prefixed(part: string, line: string): string {
   const tag = `[${part}]`.padEnd(9);

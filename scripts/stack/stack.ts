@@ -8,6 +8,7 @@ import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS } from '../sim/config';
 import { startSimulator } from '../sim/server';
 import { ROOT, STATE_DIR, type StackPorts } from './config';
 import { applyBootstrap, pushMigrations } from './db';
+import { startMailSink } from './mail';
 import { startPostgres } from './postgres';
 
 /**
@@ -23,12 +24,14 @@ export interface StackOptions {
   fresh?: boolean;
   /** Things in the simulated demo fleet. */
   simThings?: number;
-  log: (part: 'db' | 'auth' | 'sim' | 'stack', line: string) => void;
+  log: (part: 'db' | 'auth' | 'sim' | 'mail' | 'stack', line: string) => void;
 }
 
 export interface RunningStack {
   /** Environment for the app and scripts (also written to `.env.local` by `npm run stack`). */
   env: Record<string, string>;
+  /** The SMTP sink's web inbox, where notification e-mail shows up. */
+  mailInboxUrl: string;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await assertPortFree(ports.db, 'Postgres');
   await assertPortFree(ports.auth, 'auth');
   await assertPortFree(ports.sim, 'AWS simulator');
+  await assertPortFree(ports.smtp, 'SMTP sink');
+  await assertPortFree(ports.mail, 'mail inbox');
 
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -98,6 +103,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.push(() => sim.close());
     log('sim', `ready on ${sim.url} (demo account 111122223333, ${options.simThings ?? 1000} things)`);
 
+    const mail = await startMailSink({ smtpPort: ports.smtp, webPort: ports.mail, mailDirectory: path.join(dir, 'mail') });
+    stops.push(() => mail.close());
+    log('mail', `SMTP sink on ${mail.smtpUrl}; inbox at ${mail.webUrl}`);
 
     const env: Record<string, string> = {
       SUPABASE_URL: auth.baseUrl,
@@ -116,8 +124,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       FLEETLINE_OUTBOUND_ALLOW_LOOPBACK: 'true',
       FLEETLINE_CUSTOM_ENDPOINT_HOSTS: '127.0.0.1,localhost',
       FLEETLINE_AWS_STS_ENDPOINT: sim.url,
+      // Notification e-mail goes to the local sink; read it in the inbox.
+      SMTP_URL: mail.smtpUrl,
+      MAIL_FROM: 'Fleetline <alerts@fleetline.local>',
     };
-    return { env, stop };
+    return { env, mailInboxUrl: mail.webUrl, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { EnvError, outboundEnv, parseEnv } from './env';
+import { EnvError, mailEnv, outboundEnv, parseEnv } from './env';
 
 const schema = z.object({ DATABASE_URL: z.string().regex(/^postgres:\/\//, { message: 'must be a postgres:// URL' }), PORT: z.coerce.number() });
 
@@ -26,5 +26,15 @@ describe('outboundEnv', () => {
       FLEETLINE_CUSTOM_ENDPOINT_HOSTS: ['a.example.com', '.vpce.amazonaws.com'],
       FLEETLINE_AWS_STS_ENDPOINT: 'http://127.0.0.1:4566',
     });
+  });
+});
+
+describe('mailEnv', () => {
+  it('accepts smtp(s) URLs and addresses, and names the variable otherwise', () => {
+    expect(mailEnv({})).toEqual({ MAIL_FROM: 'Fleetline <alerts@fleetline.local>' });
+    expect(mailEnv({ SMTP_URL: 'smtp://127.0.0.1:1025', MAIL_FROM: 'Ops <ops@example.com>' })).toEqual({ SMTP_URL: 'smtp://127.0.0.1:1025', MAIL_FROM: 'Ops <ops@example.com>' });
+    expect(mailEnv({ MAIL_FROM: 'alerts@example.com' }).MAIL_FROM).toBe('alerts@example.com');
+    expect(() => mailEnv({ SMTP_URL: 'http://127.0.0.1:1025' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(() => mailEnv({ MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM: must be an address/);
   });
 });

@@ -69,7 +69,22 @@ const outboundSchema = z.object({
   FLEETLINE_AWS_STS_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://sts.eu-west-1.amazonaws.com' }).optional(),
 });
 
-const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend(outboundSchema.shape).extend({
+/**
+ * Where notification e-mail goes (features/notifications): an SMTP URL as nodemailer reads it,
+ * smtp:// (STARTTLS when offered) or smtps:// (TLS), credentials in the URL. Unset = e-mail
+ * channels cannot deliver (their deliveries give up saying so); the local stack runs a sink.
+ */
+const mailSchema = z.object({
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@smtp.example.com:465' })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>\r\n]{1,100} )?<?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'must be an address, e.g. alerts@example.com or "Fleetline <alerts@example.com>"' })
+    .default('Fleetline <alerts@fleetline.local>'),
+});
+
+const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend(outboundSchema.shape).extend(mailSchema.shape).extend({
   /** Public base URL of the app; invite links are built on it, never on request headers. */
   APP_URL: z.url({ protocol: /^https?$/, message: 'must be the app\'s public http(s) URL' }).default('http://127.0.0.1:3000'),
   /** Bearer secret of /api/cron/tick; unset disables the route (deployments with a worker need none). */
@@ -77,7 +92,7 @@ const serverSchema = supabaseSchema.extend(databaseSchema.shape).extend(outbound
 });
 
 /** The sync worker (npm run worker): no Supabase Auth, only the database, the vault and AWS. */
-const workerSchema = databaseSchema.extend(outboundSchema.shape).extend({
+const workerSchema = databaseSchema.extend(outboundSchema.shape).extend(mailSchema.shape).extend({
   /** Syncs one worker process runs at the same time (each on a different integration). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** How often an idle worker asks the queue for work. */
@@ -92,6 +107,7 @@ export type DatabaseEnv = z.infer<typeof databaseSchema>;
 export type ServerEnv = z.infer<typeof serverSchema>;
 export type WorkerEnv = z.infer<typeof workerSchema>;
 export type OutboundEnv = z.infer<typeof outboundSchema>;
+export type MailEnv = z.infer<typeof mailSchema>;
 
 export class EnvError extends Error {
   override name = 'EnvError';
@@ -144,4 +160,9 @@ export function supabaseEnv(): SupabaseEnv {
 /** Not cached: cheap, and tests change these variables between cases. */
 export function outboundEnv(source: Record<string, string | undefined> = process.env): OutboundEnv {
   return parseEnv(outboundSchema, source);
+}
+
+/** Not cached, like outboundEnv: the worker reads it once when it builds its mail transport. */
+export function mailEnv(source: Record<string, string | undefined> = process.env): MailEnv {
+  return parseEnv(mailSchema, source);
 }

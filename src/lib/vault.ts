@@ -232,3 +232,44 @@ export function credentialsHint(accessKeyId: string): string {
   const tail = Math.floor(id.length / 4);
   return tail > 0 ? `…${id.slice(-tail)}` : '…';
 }
+
+/** The notification channel a webhook signing secret belongs to; both are the row's uuids. */
+export interface ChannelAad {
+  orgId: string;
+  channelId: string;
+}
+
+function channelAadBytes({ orgId, channelId }: ChannelAad): Buffer {
+  if (!UUID.test(orgId) || !UUID.test(channelId)) throw new VaultError('INVALID_AAD', 'vault: orgId and channelId must be uuids');
+  return Buffer.from(`fleetline:channel:${orgId.toLowerCase()}:${channelId.toLowerCase()}`, 'utf8');
+}
+
+/** Encrypts a webhook signing secret for one channel row (same token format as credentials, §5). */
+export function encryptChannelSecret(keyring: Keyring, aad: ChannelAad, secret: string): string {
+  if (typeof secret !== 'string' || secret.length < 16 || secret.length > 256) throw new VaultError('INVALID_CREDENTIALS', 'vault: a signing secret must be 16-256 characters');
+  const plaintext = Buffer.from(secret, 'utf8');
+  const keyId = keyring.primaryKeyId;
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keyFor(keyring, keyId)!, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(channelAadBytes(aad));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  plaintext.fill(0);
+  const tag = cipher.getAuthTag();
+  return [TOKEN_VERSION, keyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+}
+
+/** Decrypts a channel's signing secret; a token of another row, tenant or purpose is DECRYPT_FAILED. */
+export function decryptChannelSecret(keyring: Keyring, aad: ChannelAad, token: string): string {
+  const { keyId, iv, ciphertext, tag } = parseToken(token);
+  const key = keyFor(keyring, keyId);
+  if (!key) throw new VaultError('UNKNOWN_KEY', `vault: no key "${keyId}" in ${VAULT_KEYS_ENV}`);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(channelAadBytes(aad));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+  } catch (error) {
+    if (error instanceof VaultError) throw error;
+    throw new VaultError('DECRYPT_FAILED', 'vault: could not decrypt the signing secret (wrong key, or the token was altered or belongs to another channel)');
+  }
+}

@@ -27,6 +27,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"aws_quota_buckets": {
+                  Row: {
+                    "api": string,"integration_id": string,"refilled_at": string,"tokens": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api": string,"integration_id": string,"refilled_at": string,"tokens": number
+                  }
+                  Update: {
+                    "api"?: string,"integration_id"?: string,"refilled_at"?: string,"tokens"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "aws_quota_buckets_integration_id_fkey"
+      columns: ["integration_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"bulk_operation_items": {
                   Row: {
                     "command_id": string | null,"device_id": string,"error": string | null,"finished_at": string | null,"id": number,"integration_id": string,"operation_id": string,"org_id": string,"status": Database["public"]['Enums']["bulk_operation_item_status"],"thing_name": string
@@ -217,6 +237,52 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"notification_channels": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"email_recipients": (string)[] | null,"enabled": boolean,"id": string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"updated_at": string,"webhook_format": Database["public"]['Enums']["notification_webhook_format"],"webhook_secret": string | null,"webhook_url": string | null,"webhook_url_hint": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind"?: Database["public"]['Enums']["notification_channel_kind"],"name"?: string,"org_id"?: string,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_channels_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notification_deliveries": {
+                  Row: {
+                    "alert_id": string | null,"attempts": number,"channel_id": string,"created_at": string,"delivered_at": string | null,"id": string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at": string | null,"last_error": string | null,"last_status_code": number | null,"next_attempt_at": string | null,"org_id": string,"payload": NonNullable<Json>,"status": Database["public"]['Enums']["notification_delivery_status"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "alert_id"?: string | null,"attempts"?: number,"channel_id": string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id": string,"payload": NonNullable<Json>,"status"?: Database["public"]['Enums']["notification_delivery_status"]
+                  }
+                  Update: {
+                    "alert_id"?: string | null,"attempts"?: number,"channel_id"?: string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id"?: string,"payload"?: NonNullable<Json>,"status"?: Database["public"]['Enums']["notification_delivery_status"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_deliveries_channel_id_fkey"
+      columns: ["channel_id"]
+isOneToOne: false
+      referencedRelation: "notification_channels"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notification_deliveries_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"organizations": {
                   Row: {
                     "created_at": string,"created_by": string | null,"id": string,"name": string,"slug": string
@@ -308,6 +374,20 @@ isOneToOne: false
       referencedRelation: "organizations"
       referencedColumns: ["id"]
     }
+                  ]
+                },"rate_limits": {
+                  Row: {
+                    "expire": number | null,"key": string,"points": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "expire"?: number | null,"key": string,"points"?: number
+                  }
+                  Update: {
+                    "expire"?: number | null,"key"?: string,"points"?: number
+                  }
+                  Relationships: [
+                    
                   ]
                 },"sync_runs": {
                   Row: {
@@ -404,6 +484,9 @@ isOneToOne: false
               "accepted": boolean,"email": string,"expires_at": string,"org_name": string,"org_slug": string,"role": Database["public"]['Enums']["org_role"]
             }[]
                            },
+"lend_aws_tokens":
+{ Args: { "p_api": string,"p_count": number,"p_integration_id": string,"p_rate": number }; Returns: number
+                           },
 "list_org_members":
 { Args: { "p_org_id": string }; Returns: {
               "email": string,"joined_at": string,"role": Database["public"]['Enums']["org_role"],"user_id": string
@@ -411,7 +494,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
+            "bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -527,7 +610,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
+            "bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

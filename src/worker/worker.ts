@@ -6,6 +6,9 @@ import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
 import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
+import { handleNotificationJob, sweepNotifications } from './notification-handler';
+import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
+import { databaseEnv } from '@/lib/env';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
 
@@ -21,6 +24,8 @@ export interface WorkerOptions {
   concurrency: number;
   pollingIntervalSeconds?: number;
   retry?: RetrySettings;
+  /** Notification senders (mailer, outbound policy, retry policy); default from the environment. */
+  notify?: Omit<DeliveryDeps, 'db' | 'log'>;
 }
 
 export interface RunningWorker {
@@ -53,6 +58,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Bulk operations: one at a time per worker, each paced by its integrations' budgets.
   const bulkDeps = { db: deps.db, clients: deps.clients, log, signal: controller.signal, clock: deps.clock, workerId: id };
   await boss.work(QUEUES.bulk, polling, async ([job]) => (job ? handleBulkJob(bulkDeps, job) : null));
+  // Notifications: a few attempts at once (each waits on a receiver); a minute sweep re-queues lost ones.
+  const notifyBase = options.notify ?? deliveryDepsFromEnv({ db: deps.db, log, keyring: databaseEnv().FLEETLINE_VAULT_KEYS });
+  const notifyDeps = { ...notifyBase, db: deps.db, log, boss };
+  await boss.work(QUEUES.notify, { ...polling, batchSize: 5 }, (jobs) => Promise.all(jobs.map((job) => handleNotificationJob(notifyDeps, job))));
+  await boss.schedule(QUEUES.notifySweep, '* * * * *');
+  await boss.work(QUEUES.notifySweep, { pollingIntervalSeconds: 30 }, () => sweepNotifications(notifyDeps));
   // Start with a tick rather than waiting for the next minute, so a fresh deployment syncs at once.
   await tick();
   log.info({ concurrency: options.concurrency }, 'worker started');

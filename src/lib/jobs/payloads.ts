@@ -16,3 +16,7 @@ export type SyncJobPayload = z.infer<typeof syncJobSchema>;
 /** The payload of a `bulk-operation` job. */
 export const bulkJobSchema = z.object({ operationId: z.uuid() });
 export type BulkJobPayload = z.infer<typeof bulkJobSchema>;
+
+/** The payload of a `notification-delivery` job: one attempt of one notification_deliveries row. */
+export const notificationJobSchema = z.object({ deliveryId: z.uuid() });
+export type NotificationJobPayload = z.infer<typeof notificationJobSchema>;

@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import { jobQueueDb } from '@/lib/db';
-import type { BulkJobPayload, SyncJobPayload } from './payloads';
+import type { BulkJobPayload, NotificationJobPayload, SyncJobPayload } from './payloads';
 
 /**
  * The job catalogue. The `short` policy keyed by integration keeps at most one sync *queued* per
@@ -10,6 +10,8 @@ export const QUEUES = {
   sync: 'sync-integration',
   tick: 'sync-tick',
   bulk: 'bulk-operation',
+  notify: 'notification-delivery',
+  notifySweep: 'notification-sweep',
 } as const;
 
 export interface RetrySettings {
@@ -58,6 +60,10 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   await ensureQueue(boss, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   // A bulk job also retries while the operation it names is not yet committed (see bulk-handler).
   await ensureQueue(boss, { name: QUEUES.bulk, policy: 'standard', retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: BULK_EXPIRE_SECONDS });
+  // One attempt of one delivery per job; the handler schedules the next attempt itself (its own
+  // backoff, Retry-After), so pg-boss retries only a handler that crashed (database down).
+  await ensureQueue(boss, { name: QUEUES.notify, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.notifySweep, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */
@@ -68,4 +74,9 @@ export function enqueueSync(boss: PgBoss, payload: SyncJobPayload): Promise<stri
 /** Queues a bulk operation; it starts a second later, after the request that queued it has committed. */
 export function enqueueBulkOperation(boss: PgBoss, payload: BulkJobPayload): Promise<string | null> {
   return boss.send(QUEUES.bulk, payload, { singletonKey: payload.operationId, startAfter: 1 });
+}
+
+/** Queues one attempt of a notification delivery, after `startAfterSeconds` (a retry's backoff). */
+export function enqueueNotification(boss: PgBoss, payload: NotificationJobPayload, startAfterSeconds = 0): Promise<string | null> {
+  return boss.send(QUEUES.notify, payload, startAfterSeconds > 0 ? { startAfter: Math.ceil(startAfterSeconds) } : {});
 }

@@ -1,0 +1,105 @@
+import type { Tx } from '@/lib/db';
+import type { ChannelKind, DeliveryKind, DeliveryStatus, WebhookFormat } from './schemas';
+
+/** Reads of notification channels and their delivery log, as the member (RLS applies). */
+
+export interface ChannelDto {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  recipients: string[] | null;
+  /** Scheme and host of the webhook URL; the URL itself is not readable by members. */
+  urlHint: string | null;
+  format: WebhookFormat;
+  enabled: boolean;
+  createdAt: string;
+}
+
+interface ChannelRow {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  email_recipients: string[] | null;
+  webhook_url_hint: string | null;
+  webhook_format: WebhookFormat;
+  enabled: boolean;
+  created_at: Date;
+}
+
+export function toChannelDto(row: ChannelRow): ChannelDto {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    recipients: row.email_recipients,
+    urlHint: row.webhook_url_hint,
+    format: row.webhook_format,
+    enabled: row.enabled,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export async function listChannels(db: Tx, orgId: string): Promise<{ items: ChannelDto[]; nextCursor: null }> {
+  const rows = await db<ChannelRow[]>`
+    select id, name, kind, email_recipients, webhook_url_hint, webhook_format, enabled, created_at
+    from public.notification_channels where org_id = ${orgId} order by lower(name)`;
+  return { items: rows.map(toChannelDto), nextCursor: null };
+}
+
+export async function getChannel(db: Tx, orgId: string, channelId: string): Promise<ChannelDto | null> {
+  const [row] = await db<ChannelRow[]>`
+    select id, name, kind, email_recipients, webhook_url_hint, webhook_format, enabled, created_at
+    from public.notification_channels where org_id = ${orgId} and id = ${channelId}`;
+  return row ? toChannelDto(row) : null;
+}
+
+export interface DeliveryDto {
+  id: string;
+  channelId: string;
+  alertId: string | null;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+/**
+ * The delivery log of one channel, newest first, keyset-paginated on (created_at, id). The cursor
+ * keeps Postgres's microseconds (a JS Date has milliseconds; one batch shares one created_at), and is
+ * bound as text so the driver does not round it through a Date.
+ */
+export async function listDeliveries(
+  db: Tx,
+  args: { orgId: string; channelId: string; cursor?: { createdAt: string; id: string } | null; limit?: number },
+): Promise<{ items: DeliveryDto[]; nextCursor: { createdAt: string; id: string } | null }> {
+  const limit = Math.min(Math.max(args.limit ?? 50, 1), 200);
+  const rows = await db<
+    { id: string; channel_id: string; alert_id: string | null; kind: DeliveryKind; status: DeliveryStatus; attempts: number; last_status_code: number | null; last_error: string | null; next_attempt_at: Date | null; created_at: Date; cursor_at: string; delivered_at: Date | null }[]
+  >`
+    select id, channel_id, alert_id, kind, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at,
+           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+    from public.notification_deliveries
+    where org_id = ${args.orgId} and channel_id = ${args.channelId}
+      ${args.cursor ? db`and (created_at, id) < (${args.cursor.createdAt}::text::timestamptz, ${args.cursor.id}::uuid)` : db``}
+    order by created_at desc, id desc
+    limit ${limit + 1}`;
+  const items = rows.slice(0, limit).map((r) => ({
+    id: r.id,
+    channelId: r.channel_id,
+    alertId: r.alert_id,
+    kind: r.kind,
+    status: r.status,
+    attempts: r.attempts,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+    deliveredAt: r.delivered_at?.toISOString() ?? null,
+  }));
+  const last = rows[limit - 1];
+  return { items, nextCursor: rows.length > limit && last ? { createdAt: last.cursor_at, id: last.id } : null };
+}
