@@ -1,0 +1,312 @@
+import type { Logger } from 'pino';
+import type postgres from 'postgres';
+import type { Tx } from '@/lib/db';
+import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
+import { describeAlert, describeCondition } from './describe';
+import type { AlertEvent, AlertSeverity } from './events';
+import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type MetricRef } from './schemas';
+
+/**
+ * Alert evaluation: every enabled rule of one organization against the cached fleet, one set-based
+ * statement per rule and step (never a loop over devices in Node). A rule's candidates are the
+ * subjects whose condition holds (`fire`) or, for a firing alert, sits in the hysteresis band
+ * (`hold`); every open instance not among them has cleared.
+ *
+ * Lifecycle: pending (condition true, waiting out for_seconds) → firing → acknowledged → resolved.
+ * A pending instance whose condition stops holding is dropped without a trace. Snoozes (rule or
+ * device) do not stop instances — the alerts page stays true — they hold back the `fired` event; an
+ * alert still firing when its snooze ends is notified then. `resolved` is sent only for alerts whose
+ * `fired` was sent. Flapping: an instance whose rule and subject already resolved FLAP_LIMIT times
+ * in the flap window is held firing (marked flapping) until its condition stays clear for a window.
+ *
+ * Notifications are handed over inside the evaluation's transaction (`deps.notify` gets a runner
+ * bound to it), so alert state and deliveries commit together; if notifying fails, nothing of the
+ * evaluation commits and the next cycle tries again.
+ */
+
+export type AlertsDb = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+/** The shape of notifications' notifyAlertEvents. */
+export type NotifyAlertEvents = (db: AlertsDb, events: AlertEvent[]) => Promise<{ deliveries: number }>;
+
+export interface RuleForEvaluation {
+  id: string;
+  name: string;
+  severity: AlertSeverity;
+  condition: AlertCondition;
+  filter: DeviceFilter;
+  forSeconds: number;
+  snoozedUntil: Date | null;
+  channelIds: string[];
+}
+
+/**
+ * The anomaly detector's hook (lane DETECT): the candidate rows of an anomaly rule, as a select of
+ * (subject_key text, device_id uuid, label text, value float8, fire bool, details jsonb) over the
+ * devices `where` selects. Without it anomaly rules are skipped and their instances left alone.
+ */
+export type AnomalyCandidates = (
+  tx: Tx,
+  args: { orgId: string; rule: RuleForEvaluation; where: postgres.PendingQuery<postgres.Row[]>; now: Date },
+) => postgres.PendingQuery<postgres.Row[]>;
+
+export interface EvaluateDeps {
+  /** asService: evaluation writes service-only tables and filters every query by org_id. */
+  db: AlertsDb;
+  notify: NotifyAlertEvents;
+  log?: Logger;
+  anomaly?: AnomalyCandidates;
+  flap?: { windowSeconds: number; limit: number };
+}
+
+export const DEFAULT_FLAP = { windowSeconds: 3600, limit: 3 };
+
+interface RuleRow {
+  id: string;
+  name: string;
+  severity: AlertSeverity;
+  filter: unknown;
+  condition: unknown;
+  for_seconds: number;
+  snoozed_until: Date | null;
+  channel_ids: string[];
+}
+
+interface TransitionRow {
+  id: string;
+  severity: AlertSeverity;
+  device_id: string | null;
+  thing_name: string | null;
+  label: string | null;
+  last_value: number | null;
+}
+
+export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; now: Date }): Promise<AlertEvent[]> {
+  const { orgId, now } = args;
+  return deps.db(async (tx) => {
+    // One evaluation per organization at a time (a sync's and the periodic one may overlap).
+    await tx`select pg_advisory_xact_lock(hashtextextended(${`alerts:${orgId}`}, 0))`;
+    const rows = await tx<RuleRow[]>`
+      select id, name, severity, filter, condition, for_seconds, snoozed_until, channel_ids
+      from public.alert_rules where org_id = ${orgId} and enabled order by created_at, id`;
+    const events: AlertEvent[] = [];
+    for (const row of rows) {
+      const condition = alertConditionSchema.safeParse(row.condition);
+      const filter = deviceFilterSchema.safeParse(row.filter);
+      if (!condition.success || !filter.success) {
+        deps.log?.warn({ orgId, ruleId: row.id }, 'alert rule with an invalid definition skipped');
+        continue;
+      }
+      const rule: RuleForEvaluation = {
+        id: row.id,
+        name: row.name,
+        severity: row.severity,
+        condition: condition.data,
+        filter: filter.data,
+        forSeconds: row.for_seconds,
+        snoozedUntil: row.snoozed_until,
+        channelIds: row.channel_ids,
+      };
+      try {
+        // A savepoint per rule: one rule's failure (say, a timeout) leaves the others' work standing.
+        events.push(...(await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now))));
+      } catch (error) {
+        deps.log?.error({ err: error, orgId, ruleId: rule.id }, 'alert rule evaluation failed');
+      }
+    }
+    if (events.length > 0) await deps.notify((fn) => fn(tx), events);
+    return events;
+  });
+}
+
+const SQL_OPS: Record<Comparison, string> = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
+
+function compare(tx: Tx, left: postgres.PendingQuery<postgres.Row[]>, op: Comparison, right: number) {
+  return tx`${left} ${tx.unsafe(SQL_OPS[op])} ${right}::float8`;
+}
+
+/** A numeric metric of `d`: a cached column, or a number under `reported` of the classic or a named shadow. */
+function metricExpr(tx: Tx, metric: MetricRef) {
+  if (metric === 'battery') return tx`d.battery`;
+  if (metric === 'rssi') return tx`d.rssi`;
+  if (metric === 'temperature') return tx`d.temperature`;
+  const node = metric.shadow
+    ? tx`(d.named_shadows #> ${[metric.shadow, 'reported', ...metric.path]}::text[])`
+    : tx`(d.shadow #> ${['reported', ...metric.path]}::text[])`;
+  return tx`(case when jsonb_typeof(${node}) = 'number' then (${node} #>> '{}')::float8 end)`;
+}
+
+/** Since when a device has been offline (or, when stale, silent). */
+const OFFLINE_SINCE = 'case when d.status = \'stale\' then d.last_seen_at else coalesce(d.connectivity_changed_at, d.last_seen_at) end';
+
+function fleetMatch(tx: Tx, match: FleetMatch, now: Date) {
+  if (match.type === 'stale') return tx`d.status = 'stale'`;
+  if (match.type === 'offline') {
+    return match.minutes === 0
+      ? tx`d.status = 'offline'`
+      : tx`d.status = 'offline' and ${tx.unsafe(OFFLINE_SINCE)} <= ${now}::timestamptz - ${match.minutes}::int * interval '1 minute'`;
+  }
+  return tx`coalesce(${compare(tx, metricExpr(tx, match.metric), match.op, match.value)}, false)`;
+}
+
+/** The clear condition of a level with hysteresis: the value has come back to (or past) `clear`. */
+function clearExpr(tx: Tx, value: postgres.PendingQuery<postgres.Row[]>, op: Comparison, clear: number) {
+  return op === 'lt' || op === 'lte' ? tx`${value} >= ${clear}::float8` : tx`${value} <= ${clear}::float8`;
+}
+
+/** Candidate rows: (subject_key, device_id, label, value, fire, details). Null when the rule cannot be evaluated here. */
+function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date) {
+  const c = rule.condition;
+  const where = () => deviceFilterWhere(tx, orgId, rule.filter);
+  switch (c.kind) {
+    case 'offline': {
+      const statuses = c.includeStale ? ['offline', 'stale'] : ['offline'];
+      return tx`
+        select d.id::text as subject_key, d.id as device_id, d.thing_name as label,
+               extract(epoch from (${now}::timestamptz - ${tx.unsafe(OFFLINE_SINCE)})) / 60 as value, true as fire,
+               jsonb_build_object('status', d.status) as details
+        from public.devices d
+        where ${where()} and d.status = any(${statuses}::public.device_status[])
+          and ${tx.unsafe(OFFLINE_SINCE)} <= ${now}::timestamptz - ${c.minutes}::int * interval '1 minute'`;
+    }
+    case 'threshold': {
+      const fire = compare(tx, tx`v.value`, c.op, c.value);
+      const keep = c.clearValue === undefined ? fire : tx`(${fire} or not ${clearExpr(tx, tx`v.value`, c.op, c.clearValue)})`;
+      return tx`
+        select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
+        from public.devices d cross join lateral (select ${metricExpr(tx, c.metric)} as value) v
+        where ${where()} and v.value is not null and ${keep}`;
+    }
+    case 'fleet_share': {
+      const fire = compare(tx, tx`m.value`, c.op, c.level);
+      const keep = c.clearLevel === undefined ? fire : tx`(${fire} or not ${clearExpr(tx, tx`m.value`, c.op, c.clearLevel)})`;
+      const measured = c.measure === 'share' ? tx`case when s.total = 0 then 0 else 100.0 * s.matching / s.total end` : tx`s.matching`;
+      return tx`
+        select 'fleet' as subject_key, null::uuid as device_id, null::text as label, m.value, ${fire} as fire,
+               jsonb_build_object('matching', s.matching, 'total', s.total) as details
+        from (select count(*) filter (where ${fleetMatch(tx, c.match, now)})::int as matching, count(*)::int as total
+              from public.devices d where ${where()}) s
+        cross join lateral (select (${measured})::float8 as value) m
+        where ${keep}`;
+    }
+    case 'sync_failure':
+      return tx`
+        select 'integration:' || i.id as subject_key, null::uuid as device_id, i.name as label, f.failures::float8 as value, true as fire,
+               jsonb_build_object('integrationId', i.id, 'lastErrorCode', f.last_error_code) as details
+        from public.integrations i
+        cross join lateral (
+          select count(*) filter (where r.status = 'failed') as failures, count(*) as runs,
+                 (array_agg(r.error_code order by r.started_at desc))[1] as last_error_code
+          from (select r.status, r.error_code, r.started_at from public.sync_runs r
+                where r.org_id = ${orgId} and r.integration_id = i.id and r.status in ('succeeded', 'failed')
+                order by r.started_at desc limit ${c.consecutive}) r
+        ) f
+        where i.org_id = ${orgId} ${rule.filter.integration ? tx`and i.id = ${rule.filter.integration}` : tx``}
+          and f.runs = ${c.consecutive} and f.failures = ${c.consecutive}`;
+    case 'ota_failure':
+      return tx`
+        select 'job:' || j.id as subject_key, null::uuid as device_id, j.job_id as label, s.share as value, true as fire,
+               jsonb_build_object('otaJobId', j.id, 'jobId', j.job_id, 'failed', n.failed, 'total', n.total) as details
+        from public.ota_jobs j
+        cross join lateral (select j.failed_count + j.timed_out_count + j.rejected_count as failed,
+                                   j.queued_count + j.in_progress_count + j.succeeded_count + j.failed_count + j.timed_out_count + j.rejected_count as total) n
+        cross join lateral (select (case when n.total = 0 then 0 else 100.0 * n.failed / n.total end)::float8 as share) s
+        where j.org_id = ${orgId} ${rule.filter.integration ? tx`and j.integration_id = ${rule.filter.integration}` : tx``}
+          and n.failed > 0 and s.share > ${c.failureSharePercent}::float8
+          and (j.status in ('IN_PROGRESS', 'SCHEDULED') or coalesce(j.completed_at_aws, j.last_updated_at_aws, j.synced_at) > ${now}::timestamptz - interval '1 day')`;
+    case 'command_timeout':
+      return tx`
+        select d.id::text as subject_key, d.id as device_id, d.thing_name as label, c.timeout_seconds::float8 as value, true as fire,
+               jsonb_build_object('commandId', c.id) as details
+        from public.devices d
+        cross join lateral (select c.id, c.status, c.timeout_seconds from public.device_commands c
+                            where c.org_id = ${orgId} and c.device_id = d.id order by c.created_at desc limit 1) c
+        where ${where()} and c.status = 'timed_out'`;
+    case 'anomaly':
+      return deps.anomaly ? deps.anomaly(tx, { orgId, rule, where: where(), now }) : null;
+  }
+}
+
+async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
+  const candidate = candidates(tx, deps, orgId, rule, now);
+  if (!candidate) return [];
+  const flap = deps.flap ?? DEFAULT_FLAP;
+  const ruleText = describeCondition(rule.condition);
+
+  // 1. Open (pending) or refresh instances whose condition holds; firing ones also inside the band.
+  await tx`
+    with c as (${candidate})
+    insert into public.alerts as a (org_id, rule_id, subject_key, device_id, state, severity, condition_since, last_value,
+                                    last_evaluated_at, summary, details)
+    select ${orgId}, ${rule.id}, c.subject_key, c.device_id, 'pending', ${rule.severity}, ${now}, c.value, ${now}, ${ruleText},
+           c.details || jsonb_build_object('label', c.label)
+    from c
+    where c.fire or exists (select 1 from public.alerts o where o.rule_id = ${rule.id} and o.subject_key = c.subject_key
+                                                     and o.state in ('firing', 'acknowledged'))
+    on conflict (rule_id, subject_key) where state <> 'resolved'
+    do update set last_value = excluded.last_value, last_evaluated_at = excluded.last_evaluated_at, details = excluded.details,
+                  severity = excluded.severity, summary = excluded.summary, clear_since = null`;
+
+  // 2. Pending instances that have held long enough fire (notified in step 4).
+  await tx`
+    update public.alerts set state = 'firing', fired_at = ${now}
+    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending' and last_evaluated_at = ${now}
+      and condition_since <= ${now}::timestamptz - ${rule.forSeconds}::int * interval '1 second'`;
+
+  // 3. Cleared: pending instances are dropped; firing ones resolve unless the flap guard holds them.
+  await tx`
+    delete from public.alerts
+    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending' and last_evaluated_at < ${now}`;
+  const resolved = await tx<TransitionRow[]>`
+    with cleared as (
+      select a.id, a.flapping or (
+               select count(*) from public.alerts p
+               where p.rule_id = a.rule_id and p.subject_key = a.subject_key and p.state = 'resolved'
+                 and p.resolved_at > ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second') >= ${flap.limit} as flapping,
+             coalesce(a.clear_since, ${now}) as clear_since
+      from public.alerts a
+      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state in ('firing', 'acknowledged') and a.last_evaluated_at < ${now}
+    ), changed as (
+      update public.alerts a
+      set flapping = c.flapping, clear_since = c.clear_since,
+          state = case when r.resolve then 'resolved'::public.alert_state else a.state end,
+          resolved_at = case when r.resolve then ${now}::timestamptz end
+      from cleared c
+      cross join lateral (select not c.flapping or c.clear_since <= ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second' as resolve) r
+      where a.id = c.id
+      returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.state, a.notified
+    )
+    select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value
+    from changed ch left join public.devices d on d.id = ch.device_id
+    where ch.state = 'resolved' and ch.notified`;
+
+  // 4. Firing instances not yet notified, unless the rule or the device is snoozed.
+  const snoozed = rule.snoozedUntil !== null && rule.snoozedUntil > now;
+  const fired = snoozed
+    ? []
+    : await tx<TransitionRow[]>`
+        with changed as (
+          update public.alerts a set notified = true
+          where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'firing' and not a.notified
+            and not exists (select 1 from public.alert_device_snoozes s
+                            where s.org_id = ${orgId} and s.rule_id = a.rule_id and s.device_id = a.device_id and s.until > ${now})
+          returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value
+        )
+        select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value
+        from changed ch left join public.devices d on d.id = ch.device_id`;
+
+  const event = (type: AlertEvent['type'], r: TransitionRow): AlertEvent => ({
+    type,
+    alertId: r.id,
+    orgId,
+    ruleId: rule.id,
+    ruleName: rule.name,
+    severity: r.severity,
+    deviceId: r.device_id,
+    thingName: r.thing_name,
+    summary: describeAlert(rule.condition, r.thing_name ?? r.label, r.last_value),
+    value: r.last_value,
+    at: now.toISOString(),
+    channelIds: rule.channelIds,
+  });
+  return [...fired.map((r) => event('fired', r)), ...resolved.map((r) => event('resolved', r))];
+}
