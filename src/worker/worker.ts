@@ -4,6 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   concurrency: number;
   pollingIntervalSeconds?: number;
   retry?: RetrySettings;
+  /** Alert evaluation's notifier and detector hooks (see alerts-handler). */
+  alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }
 
 export interface RunningWorker {
@@ -46,9 +49,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
   await boss.schedule(QUEUES.tick, '* * * * *');
   await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
+  const alerts: AlertsWorkerDeps = { ...options.alerts, db: deps.db, log, now: deps.now };
+  await boss.schedule(QUEUES.alertsTick, '* * * * *');
+  await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
+  const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   for (let i = 0; i < options.concurrency; i++) {
-    await boss.work(QUEUES.sync, polling, async ([job]) => (job ? handleSyncJob(deps, job) : null));
+    await boss.work(QUEUES.sync, polling, async ([job]) => (job ? handleSyncJob({ ...deps, afterSync }, job) : null));
   }
   // Bulk operations: one at a time per worker, each paced by its integrations' budgets.
   const bulkDeps = { db: deps.db, clients: deps.clients, log, signal: controller.signal, clock: deps.clock, workerId: id };

@@ -10,6 +10,8 @@ export const QUEUES = {
   sync: 'sync-integration',
   tick: 'sync-tick',
   bulk: 'bulk-operation',
+  /** Once a minute: evaluate the alert rules of every organization (offline-for-N fires without a sync). */
+  alertsTick: 'alerts-tick',
 } as const;
 
 export interface RetrySettings {
@@ -58,6 +60,7 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   await ensureQueue(boss, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   // A bulk job also retries while the operation it names is not yet committed (see bulk-handler).
   await ensureQueue(boss, { name: QUEUES.bulk, policy: 'standard', retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: BULK_EXPIRE_SECONDS });
+  await ensureQueue(boss, { name: QUEUES.alertsTick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */
