@@ -64,7 +64,7 @@ export interface AlertDto {
   createdAt: Date;
 }
 
-/** Keyset position: the row's created_at as exact UTC text (microseconds) and its id. Base64url JSON. */
+/** Keyset position: the row's created_at as exact UTC text (microseconds; bound as text, a Date would drop them) and its id. Base64url JSON. */
 const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
 
 export function encodeAlertCursor(createdAt: string, id: string): string {
@@ -97,7 +97,7 @@ export async function listAlerts(db: Db, orgId: string, raw: ListAlertsInput = {
       ${input.severity ? db`and a.severity = any(${input.severity}::public.alert_severity[])` : db``}
       ${input.ruleId ? db`and a.rule_id = ${input.ruleId}` : db``}
       ${input.deviceId ? db`and a.device_id = ${input.deviceId}` : db``}
-      ${after ? db`and (a.created_at, a.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : db``}
+      ${after ? db`and (a.created_at, a.id) < (${after[0]}::text::timestamptz, ${after[1]}::uuid)` : db``}
     order by a.created_at desc, a.id desc
     limit ${input.limit + 1}`;
   const more = rows.length > input.limit;

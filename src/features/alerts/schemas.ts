@@ -39,12 +39,9 @@ const shadowName = z.string().regex(/^[a-zA-Z0-9:_-]{1,64}$/, 'Shadow names use 
 /** A numeric value under `reported` of the classic shadow, or of a named shadow: `temperature`, `sensors.t1`. */
 export const reportedPathSchema = z.object({
   shadow: shadowName.optional(),
+  // Typed as dotted text; stored (and re-read by the evaluation) as its segments.
   path: z
-    .string()
-    .trim()
-    .min(1)
-    .max(256)
-    .transform((p) => p.split('.'))
+    .union([z.string().trim().min(1).max(256).transform((p) => p.split('.')), z.array(z.string())])
     .pipe(z.array(pathSegment).min(1).max(8)),
 });
 export type ReportedPath = z.infer<typeof reportedPathSchema>;
