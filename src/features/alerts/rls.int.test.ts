@@ -101,13 +101,14 @@ describe('direct writes are refused for every persona (the server writes these t
 describe('services check the role and the organization', () => {
   it('viewers cannot create, edit, delete, snooze or acknowledge', async () => {
     const ctx = (db: Tx) => orgContext(db, orgA, 'viewer');
-    for (const attempt of [
+    const attempts: ((db: Tx) => Promise<unknown>)[] = [
       (db: Tx) => createRule(ctx(db), input('viewer rule')),
       (db: Tx) => updateRule(ctx(db), { ruleId, ...input('renamed') }),
       (db: Tx) => deleteRule(ctx(db), { ruleId }),
       (db: Tx) => snoozeDevice(ctx(db), { ruleId, deviceId, until: null }),
       (db: Tx) => acknowledgeAlert(ctx(db), { alertId }),
-    ]) {
+    ];
+    for (const attempt of attempts) {
       await expect(as(orgA.members.viewer, attempt)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
   });
