@@ -98,7 +98,7 @@ describe('threshold with duration and hysteresis', () => {
     expect(await instances(ruleId)).toMatchObject([{ state: 'firing', last_value: 15 }]);
 
     await setDevice(low, { battery: 21 });
-    expect(await evaluate(at(15))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: low, value: 15 })]);
+    expect(await evaluate(at(15))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: low, value: 21 })]);
     expect(await instances(ruleId)).toMatchObject([{ state: 'resolved' }]);
     await disable(ruleId);
   });
@@ -172,8 +172,8 @@ describe('fleet share', () => {
     expect(instance).toMatchObject({ subject_key: 'fleet', details: { matching: 2, total: 4 } });
     await setDevice(ids[0]!, { status: 'online' });
     await setDevice(ids[1]!, { status: 'online' });
-    // A resolution carries the last value seen while the alert was open.
-    expect(await evaluate(at(2))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: null, value: 50 })]);
+    // A resolution carries the value that cleared it.
+    expect(await evaluate(at(2))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: null, value: 0 })]);
     await disable(ruleId);
   });
 });

@@ -4,7 +4,7 @@ import type { Tx } from '@/lib/db';
 import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
-import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type MetricRef } from './schemas';
+import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type FleetShareCondition, type MetricRef } from './schemas';
 
 /**
  * Alert evaluation: every enabled rule of one organization against the cached fleet, one set-based
@@ -16,7 +16,7 @@ import { alertConditionSchema, type AlertCondition, type Comparison, type FleetM
  * A pending instance whose condition stops holding is dropped without a trace. Snoozes (rule or
  * device) do not stop instances — the alerts page stays true — they hold back the `fired` event; an
  * alert still firing when its snooze ends is notified then. `resolved` is sent only for alerts whose
- * `fired` was sent. Flapping: an instance whose rule and subject already resolved FLAP_LIMIT times
+ * `fired` was sent, with the value that cleared it (threshold, fleet share) or the last value seen. Flapping: an instance whose rule and subject already resolved FLAP_LIMIT times
  * in the flap window is held firing (marked flapping) until its condition stays clear for a window.
  *
  * Notifications are handed over inside the evaluation's transaction (`deps.notify` gets a runner
@@ -153,6 +153,33 @@ function clearExpr(tx: Tx, value: postgres.PendingQuery<postgres.Row[]>, op: Com
   return op === 'lt' || op === 'lte' ? tx`${value} >= ${clear}::float8` : tx`${value} <= ${clear}::float8`;
 }
 
+/** Matching and total devices of a fleet rule's filter, as a one-row sub-select `s`. */
+function fleetCounts(tx: Tx, c: FleetShareCondition, where: postgres.PendingQuery<postgres.Row[]>, now: Date) {
+  return tx`(select count(*) filter (where ${fleetMatch(tx, c.match, now)})::int as matching, count(*)::int as total
+             from public.devices d where ${where})`;
+}
+
+function fleetMeasure(tx: Tx, c: FleetShareCondition) {
+  return c.measure === 'share'
+    ? tx`(case when s.total = 0 then 0 else 100.0 * s.matching / s.total end)::float8`
+    : tx`s.matching::float8`;
+}
+
+/**
+ * The current value of a cleared instance `a` (so a resolution carries the value that cleared it),
+ * for the kinds where it is cheap; null keeps the last value seen while open.
+ */
+function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date) {
+  const c = rule.condition;
+  if (c.kind === 'threshold') {
+    return tx`(select ${metricExpr(tx, c.metric)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
+  }
+  if (c.kind === 'fleet_share') {
+    return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, c, deviceFilterWhere(tx, orgId, rule.filter), now)} s)`;
+  }
+  return tx`null::float8`;
+}
+
 /** Candidate rows: (subject_key, device_id, label, value, fire, details). Null when the rule cannot be evaluated here. */
 function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date) {
   const c = rule.condition;
@@ -179,13 +206,11 @@ function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEval
     case 'fleet_share': {
       const fire = compare(tx, tx`m.value`, c.op, c.level);
       const keep = c.clearLevel === undefined ? fire : tx`(${fire} or not ${clearExpr(tx, tx`m.value`, c.op, c.clearLevel)})`;
-      const measured = c.measure === 'share' ? tx`case when s.total = 0 then 0 else 100.0 * s.matching / s.total end` : tx`s.matching`;
       return tx`
         select 'fleet' as subject_key, null::uuid as device_id, null::text as label, m.value, ${fire} as fire,
                jsonb_build_object('matching', s.matching, 'total', s.total) as details
-        from (select count(*) filter (where ${fleetMatch(tx, c.match, now)})::int as matching, count(*)::int as total
-              from public.devices d where ${where()}) s
-        cross join lateral (select (${measured})::float8 as value) m
+        from ${fleetCounts(tx, c, where(), now)} s
+        cross join lateral (select ${fleetMeasure(tx, c)} as value) m
         where ${keep}`;
     }
     case 'sync_failure':
@@ -267,7 +292,7 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
       where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state in ('firing', 'acknowledged') and a.last_evaluated_at < ${now}
     ), changed as (
       update public.alerts a
-      set flapping = c.flapping, clear_since = c.clear_since,
+      set flapping = c.flapping, clear_since = c.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, now)}, a.last_value),
           state = case when r.resolve then 'resolved'::public.alert_state else a.state end,
           resolved_at = case when r.resolve then ${now}::timestamptz end
       from cleared c

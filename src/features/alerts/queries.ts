@@ -27,20 +27,23 @@ export interface AlertRuleDto {
   updatedAt: Date;
 }
 
-export async function listRules(db: Db, orgId: string): Promise<{ items: AlertRuleDto[]; nextCursor: null }> {
-  const items = await db<AlertRuleDto[]>`
+function selectRules(db: Db, orgId: string, ruleId: string | null) {
+  return db<AlertRuleDto[]>`
     select r.id, r.name, r.description, r.kind, r.severity, r.filter, r.condition, r.for_seconds as "forSeconds", r.enabled,
            r.snoozed_until as "snoozedUntil", r.channel_ids as "channelIds", r.created_at as "createdAt", r.updated_at as "updatedAt",
            (select count(*)::int from public.alerts a where a.org_id = r.org_id and a.rule_id = r.id and a.state in ('firing', 'acknowledged')) as "openAlerts"
     from public.alert_rules r
-    where r.org_id = ${orgId}
+    where r.org_id = ${orgId} ${ruleId ? db`and r.id = ${ruleId}` : db``}
     order by r.name, r.id`;
-  return { items, nextCursor: null };
+}
+
+/** Every rule of the organization (a few hundred at most), by name. */
+export async function listRules(db: Db, orgId: string): Promise<{ items: AlertRuleDto[]; nextCursor: null }> {
+  return { items: await selectRules(db, orgId, null), nextCursor: null };
 }
 
 export async function getRule(db: Db, orgId: string, ruleId: string): Promise<AlertRuleDto | null> {
-  const { items } = await listRules(db, orgId);
-  return items.find((r) => r.id === ruleId) ?? null;
+  return (await selectRules(db, orgId, ruleId))[0] ?? null;
 }
 
 export interface AlertDto {
