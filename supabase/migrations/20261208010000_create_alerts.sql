@@ -73,9 +73,12 @@ create index alerts_org_id_open_idx on public.alerts (org_id, state, severity) w
 -- Alerts of one device (device page, "has open alert" filter); the flap guard's recent instances.
 create index alerts_org_id_device_idx on public.alerts (org_id, device_id, created_at desc) where device_id is not null;
 create index alerts_rule_subject_resolved_idx on public.alerts (rule_id, subject_key, resolved_at desc) where state = 'resolved';
+-- Evaluation's small working sets: instances waiting out their duration, and firing ones not yet notified.
+create index alerts_rule_pending_idx on public.alerts (rule_id, condition_since) where state = 'pending';
+create index alerts_rule_unnotified_idx on public.alerts (rule_id) where state = 'firing' and not notified;
 comment on column public.alerts.subject_key is 'What the instance is about: the device id, "fleet", "job:<ota_jobs.id>" or "integration:<id>".';
 comment on column public.alerts.condition_since is 'When the condition was first seen true for this instance (pending until it held for the rule''s for_seconds).';
-comment on column public.alerts.last_evaluated_at is 'The latest evaluation that saw the condition true (or inside the hysteresis band).';
+comment on column public.alerts.last_evaluated_at is 'When an evaluation last changed this instance (a steady open alert is not rewritten every cycle).';
 comment on column public.alerts.clear_since is 'A flapping instance is held firing until its condition stayed clear for the flap window, counted from here.';
 comment on column public.alerts.flapping is 'Fired and resolved too often recently: held open instead of resolving at each oscillation.';
 comment on column public.alerts.notified is 'A fired event was handed to notifications (false while the rule or the device is snoozed).';

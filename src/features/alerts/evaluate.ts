@@ -239,70 +239,87 @@ function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEval
           and n.failed > 0 and s.share > ${c.failureSharePercent}::float8
           and (j.status in ('IN_PROGRESS', 'SCHEDULED') or coalesce(j.completed_at_aws, j.last_updated_at_aws, j.synced_at) > ${now}::timestamptz - interval '1 day')`;
     case 'command_timeout':
+      // Driven from the commands (few) rather than a lookup per device (many).
       return tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, c.timeout_seconds::float8 as value, true as fire,
                jsonb_build_object('commandId', c.id) as details
-        from public.devices d
-        cross join lateral (select c.id, c.status, c.timeout_seconds from public.device_commands c
-                            where c.org_id = ${orgId} and c.device_id = d.id order by c.created_at desc limit 1) c
+        from (select distinct on (c.device_id) c.device_id, c.id, c.status, c.timeout_seconds from public.device_commands c
+              where c.org_id = ${orgId} order by c.device_id, c.created_at desc) c
+        join public.devices d on d.id = c.device_id
         where ${where()} and c.status = 'timed_out'`;
     case 'anomaly':
       return deps.anomaly ? deps.anomaly(tx, { orgId, rule, where: where(), now }) : null;
   }
 }
 
+/** Kinds whose value is a measurement worth keeping current while open; the others keep the value they fired with. */
+const TRACKED_VALUE = new Set<AlertCondition['kind']>(['threshold', 'fleet_share', 'ota_failure', 'sync_failure', 'anomaly']);
+
 async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
   const candidate = candidates(tx, deps, orgId, rule, now);
   if (!candidate) return [];
   const flap = deps.flap ?? DEFAULT_FLAP;
   const ruleText = describeCondition(rule.condition);
+  const valueChanged = TRACKED_VALUE.has(rule.condition.kind) ? tx`a.last_value is distinct from c.value` : tx`false`;
 
-  // 1. Open (pending) or refresh instances whose condition holds; firing ones also inside the band.
-  await tx`
-    with c as (${candidate})
-    insert into public.alerts as a (org_id, rule_id, subject_key, device_id, state, severity, condition_since, last_value,
-                                    last_evaluated_at, summary, details)
-    select ${orgId}, ${rule.id}, c.subject_key, c.device_id, 'pending', ${rule.severity}, ${now}, c.value, ${now}, ${ruleText},
-           c.details || jsonb_build_object('label', c.label)
-    from c
-    where c.fire or exists (select 1 from public.alerts o where o.rule_id = ${rule.id} and o.subject_key = c.subject_key
-                                                     and o.state in ('firing', 'acknowledged'))
-    on conflict (rule_id, subject_key) where state <> 'resolved'
-    do update set last_value = excluded.last_value, last_evaluated_at = excluded.last_evaluated_at, details = excluded.details,
-                  severity = excluded.severity, summary = excluded.summary, clear_since = null`;
-
-  // 2. Pending instances that have held long enough fire (notified in step 4).
-  await tx`
-    update public.alerts set state = 'firing', fired_at = ${now}
-    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending' and last_evaluated_at = ${now}
-      and condition_since <= ${now}::timestamptz - ${rule.forSeconds}::int * interval '1 second'`;
-
-  // 3. Cleared: pending instances are dropped; firing ones resolve unless the flap guard holds them.
-  await tx`
-    delete from public.alerts
-    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending' and last_evaluated_at < ${now}`;
+  // One statement, so the candidates are computed once and every step sees the same snapshot; its
+  // steps touch disjoint rows (new subjects, open ones still held, open ones cleared).
+  // 1. New instances (pending) where the condition holds; open ones are rewritten only when something
+  //    changed (value, severity, a flapping instance's clear timer), so a steady fleet costs no writes.
+  // 2. Cleared (no longer among the candidates; a pending one also when merely inside the band):
+  //    pending instances are dropped; firing ones resolve unless the flap guard holds them.
   const resolved = await tx<TransitionRow[]>`
-    with cleared as (
-      select a.id, a.flapping or (
+    with c as materialized (${candidate}),
+    opened as (
+      insert into public.alerts (org_id, rule_id, subject_key, device_id, state, severity, condition_since, last_value,
+                                 last_evaluated_at, summary, details)
+      select ${orgId}, ${rule.id}, c.subject_key, c.device_id, 'pending', ${rule.severity}, ${now}, c.value, ${now}, ${ruleText},
+             c.details || jsonb_build_object('label', c.label)
+      from c
+      where c.fire and not exists (select 1 from public.alerts o where o.rule_id = ${rule.id} and o.subject_key = c.subject_key and o.state <> 'resolved')
+      on conflict (rule_id, subject_key) where state <> 'resolved' do nothing
+    ), refreshed as (
+      update public.alerts a
+      set last_value = case when ${valueChanged} then c.value else a.last_value end, severity = ${rule.severity}, summary = ${ruleText},
+          details = c.details || jsonb_build_object('label', c.label), clear_since = null, last_evaluated_at = ${now}
+      from c
+      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved' and a.subject_key = c.subject_key
+        and (c.fire or a.state <> 'pending')
+        and (${valueChanged} or a.clear_since is not null or a.severity <> ${rule.severity} or a.summary <> ${ruleText})
+    ), gone as (
+      select a.id, a.state, a.flapping or (
                select count(*) from public.alerts p
                where p.rule_id = a.rule_id and p.subject_key = a.subject_key and p.state = 'resolved'
                  and p.resolved_at > ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second') >= ${flap.limit} as flapping,
              coalesce(a.clear_since, ${now}) as clear_since
       from public.alerts a
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state in ('firing', 'acknowledged') and a.last_evaluated_at < ${now}
+      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved'
+        and not exists (select 1 from c where c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
+    ), dropped as (
+      -- Data-modifying WITH clauses run to completion whether or not anything reads them.
+      delete from public.alerts a using gone g where a.id = g.id and g.state = 'pending'
     ), changed as (
       update public.alerts a
-      set flapping = c.flapping, clear_since = c.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, now)}, a.last_value),
+      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, now)}, a.last_value),
+          last_evaluated_at = ${now},
           state = case when r.resolve then 'resolved'::public.alert_state else a.state end,
           resolved_at = case when r.resolve then ${now}::timestamptz end
-      from cleared c
-      cross join lateral (select not c.flapping or c.clear_since <= ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second' as resolve) r
-      where a.id = c.id
+      from gone g
+      cross join lateral (select not g.flapping or g.clear_since <= ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second' as resolve) r
+      where a.id = g.id and g.state <> 'pending'
+        and (r.resolve or a.clear_since is null or not a.flapping)
       returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.state, a.notified
     )
     select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value
     from changed ch left join public.devices d on d.id = ch.device_id
     where ch.state = 'resolved' and ch.notified`;
+
+  // 3. Pending instances still holding (the others were just dropped) fire once they held long enough;
+  //    a new one fires at once when the rule has no duration.
+  await tx`
+    update public.alerts set state = 'firing', fired_at = ${now}, last_evaluated_at = ${now}
+    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending'
+      and condition_since <= ${now}::timestamptz - ${rule.forSeconds}::int * interval '1 second'`;
 
   // 4. Firing instances not yet notified, unless the rule or the device is snoozed.
   const snoozed = rule.snoozedUntil !== null && rule.snoozedUntil > now;
