@@ -7,17 +7,19 @@ import type { AlertEvent, AlertSeverity } from './events';
 import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type FleetShareCondition, type MetricRef } from './schemas';
 
 /**
- * Alert evaluation: every enabled rule of one organization against the cached fleet, one set-based
- * statement per rule and step (never a loop over devices in Node). A rule's candidates are the
+ * Alert evaluation: every enabled rule of one organization against the cached fleet, a few
+ * set-based statements per rule (never a loop over devices in Node). A rule's candidates are the
  * subjects whose condition holds (`fire`) or, for a firing alert, sits in the hysteresis band
- * (`hold`); every open instance not among them has cleared.
+ * (`hold`); every open instance not among them has cleared. Device rules select their devices with
+ * the device list's own filter SQL (deviceFilterWhere), so a rule watches exactly what the list shows.
  *
  * Lifecycle: pending (condition true, waiting out for_seconds) → firing → acknowledged → resolved.
  * A pending instance whose condition stops holding is dropped without a trace. Snoozes (rule or
  * device) do not stop instances — the alerts page stays true — they hold back the `fired` event; an
  * alert still firing when its snooze ends is notified then. `resolved` is sent only for alerts whose
- * `fired` was sent, with the value that cleared it (threshold, fleet share) or the last value seen. Flapping: an instance whose rule and subject already resolved FLAP_LIMIT times
- * in the flap window is held firing (marked flapping) until its condition stays clear for a window.
+ * `fired` was sent, with the value that cleared it (threshold, fleet share) or the last value seen.
+ * Flapping: an instance whose rule and subject already resolved `flap.limit` times within the flap
+ * window is held firing (marked flapping) until its condition has stayed clear for a whole window.
  *
  * Notifications are handed over inside the evaluation's transaction (`deps.notify` gets a runner
  * bound to it), so alert state and deliveries commit together; if notifying fails, nothing of the
