@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, closeDatabase } from '@/lib/db';
 import { adminSql, as, closeAdminSql, createTestIntegration, createTestOrg, orgContext, silentLog, type TestOrg } from '../../../scripts/test/fixtures';
-import { evaluateAlerts, type EvaluateDeps } from './evaluate';
+import { evaluateAlerts, type AnomalyCandidates, type AnomalyVerdict, type EvaluateDeps } from './evaluate';
 import type { AlertEvent } from './events';
 import { listAlerts, openAlertCounts, unreadAlertCount } from './queries';
 import { createRuleSchema, type CreateRuleInput } from './schemas';
@@ -265,6 +265,33 @@ describe('operations rules', () => {
     expect(await evaluate(at(2))).toEqual([expect.objectContaining({ type: 'fired', deviceId: id, value: 60 })]);
     await command('converged', 3);
     expect(await evaluate(at(5))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: id })]);
+    await disable(ruleId);
+  });
+});
+
+describe('anomaly rules', () => {
+  it('take the detector\'s verdicts through the hook, within the rule\'s filter, and are skipped without one', async () => {
+    const watched = await device('anom-in', { groups: ['anom'] });
+    const outside = await device('anom-out', { groups: ['elsewhere'] });
+    const ruleId = await rule({ filter: { group: 'anom' }, condition: { kind: 'anomaly', metric: 'temperature', sensitivity: 'high' } });
+    let verdicts: AnomalyVerdict[] = [];
+    const seen: string[] = [];
+    const anomaly: AnomalyCandidates = async (tx, args) => {
+      seen.push(args.rule.condition.sensitivity);
+      const [row] = await tx<{ n: number }[]>`select count(*)::int as n from public.devices d where ${args.where}`;
+      expect(row!.n).toBe(1);
+      return verdicts;
+    };
+    verdicts = [{ deviceId: watched, value: 48.5, verdict: 'fire', details: { band: [18, 31] } }, { deviceId: outside, value: 99, verdict: 'fire' }];
+    expect(await evaluate(at(0), { anomaly })).toEqual([expect.objectContaining({ type: 'fired', deviceId: watched, value: 48.5 })]);
+    expect(seen).toEqual(['high']);
+    verdicts = [{ deviceId: watched, value: 30, verdict: 'hold' }];
+    expect(await evaluate(at(1), { anomaly })).toEqual([]);
+    // Without the detector nothing changes: the open alert is neither resolved nor refreshed.
+    expect(await evaluate(at(2))).toEqual([]);
+    expect(await instances(ruleId)).toMatchObject([{ state: 'firing', device_id: watched, last_value: 30 }]);
+    verdicts = [];
+    expect(await evaluate(at(3), { anomaly })).toEqual([expect.objectContaining({ type: 'resolved', deviceId: watched })]);
     await disable(ruleId);
   });
 });

@@ -4,7 +4,7 @@ import type { Tx } from '@/lib/db';
 import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
-import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type FleetShareCondition, type MetricRef } from './schemas';
+import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef } from './schemas';
 
 /**
  * Alert evaluation: every enabled rule of one organization against the cached fleet, a few
@@ -41,15 +41,24 @@ export interface RuleForEvaluation {
   channelIds: string[];
 }
 
+/** One device's verdict from the anomaly detector: `fire` when anomalous now; `hold` keeps a firing alert open. */
+export interface AnomalyVerdict {
+  deviceId: string;
+  value: number | null;
+  verdict: 'fire' | 'hold';
+  details?: Record<string, postgres.JSONValue>;
+}
+
 /**
- * The anomaly detector's hook (lane DETECT): the candidate rows of an anomaly rule, as a select of
- * (subject_key text, device_id uuid, label text, value float8, fire bool, details jsonb) over the
- * devices `where` selects. Without it anomaly rules are skipped and their instances left alone.
+ * The anomaly detector's hook (lane DETECT): the verdicts of an anomaly rule for the devices its
+ * filter selects (`where` is that filter's condition over `public.devices d`, for a set-based read of
+ * their history); devices it does not list have no anomaly. The filter is applied again to what it
+ * returns. Without a hook anomaly rules are skipped and their instances left alone.
  */
 export type AnomalyCandidates = (
   tx: Tx,
-  args: { orgId: string; rule: RuleForEvaluation; where: postgres.PendingQuery<postgres.Row[]>; now: Date },
-) => postgres.PendingQuery<postgres.Row[]>;
+  args: { orgId: string; rule: RuleForEvaluation & { condition: AnomalyCondition }; where: postgres.PendingQuery<postgres.Row[]>; now: Date },
+) => Promise<AnomalyVerdict[]>;
 
 export interface EvaluateDeps {
   /** asService: evaluation writes service-only tables and filters every query by org_id. */
@@ -182,41 +191,43 @@ function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date)
   return tx`null::float8`;
 }
 
+type Fragment = postgres.PendingQuery<postgres.Row[]>;
+
 /** Candidate rows: (subject_key, device_id, label, value, fire, details). Null when the rule cannot be evaluated here. */
-function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date) {
+async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<{ sql: Fragment } | null> {
   const c = rule.condition;
   const where = () => deviceFilterWhere(tx, orgId, rule.filter);
   switch (c.kind) {
     case 'offline': {
       const statuses = c.includeStale ? ['offline', 'stale'] : ['offline'];
-      return tx`
+      return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label,
                extract(epoch from (${now}::timestamptz - ${tx.unsafe(OFFLINE_SINCE)})) / 60 as value, true as fire,
                jsonb_build_object('status', d.status) as details
         from public.devices d
         where ${where()} and d.status = any(${statuses}::public.device_status[])
-          and ${tx.unsafe(OFFLINE_SINCE)} <= ${now}::timestamptz - ${c.minutes}::int * interval '1 minute'`;
+          and ${tx.unsafe(OFFLINE_SINCE)} <= ${now}::timestamptz - ${c.minutes}::int * interval '1 minute'` };
     }
     case 'threshold': {
       const fire = compare(tx, tx`v.value`, c.op, c.value);
       const keep = c.clearValue === undefined ? fire : tx`(${fire} or not ${clearExpr(tx, tx`v.value`, c.op, c.clearValue)})`;
-      return tx`
+      return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
         from public.devices d cross join lateral (select ${metricExpr(tx, c.metric)} as value) v
-        where ${where()} and v.value is not null and ${keep}`;
+        where ${where()} and v.value is not null and ${keep}` };
     }
     case 'fleet_share': {
       const fire = compare(tx, tx`m.value`, c.op, c.level);
       const keep = c.clearLevel === undefined ? fire : tx`(${fire} or not ${clearExpr(tx, tx`m.value`, c.op, c.clearLevel)})`;
-      return tx`
+      return { sql: tx`
         select 'fleet' as subject_key, null::uuid as device_id, null::text as label, m.value, ${fire} as fire,
                jsonb_build_object('matching', s.matching, 'total', s.total) as details
         from ${fleetCounts(tx, c, where(), now)} s
         cross join lateral (select ${fleetMeasure(tx, c)} as value) m
-        where ${keep}`;
+        where ${keep}` };
     }
     case 'sync_failure':
-      return tx`
+      return { sql: tx`
         select 'integration:' || i.id as subject_key, null::uuid as device_id, i.name as label, f.failures::float8 as value, true as fire,
                jsonb_build_object('integrationId', i.id, 'lastErrorCode', f.last_error_code) as details
         from public.integrations i
@@ -228,9 +239,9 @@ function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEval
                 order by r.started_at desc limit ${c.consecutive}) r
         ) f
         where i.org_id = ${orgId} ${rule.filter.integration ? tx`and i.id = ${rule.filter.integration}` : tx``}
-          and f.runs = ${c.consecutive} and f.failures = ${c.consecutive}`;
+          and f.runs = ${c.consecutive} and f.failures = ${c.consecutive}` };
     case 'ota_failure':
-      return tx`
+      return { sql: tx`
         select 'job:' || j.id as subject_key, null::uuid as device_id, j.job_id as label, s.share as value, true as fire,
                jsonb_build_object('otaJobId', j.id, 'jobId', j.job_id, 'failed', n.failed, 'total', n.total) as details
         from public.ota_jobs j
@@ -239,18 +250,26 @@ function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEval
         cross join lateral (select (case when n.total = 0 then 0 else 100.0 * n.failed / n.total end)::float8 as share) s
         where j.org_id = ${orgId} ${rule.filter.integration ? tx`and j.integration_id = ${rule.filter.integration}` : tx``}
           and n.failed > 0 and s.share > ${c.failureSharePercent}::float8
-          and (j.status in ('IN_PROGRESS', 'SCHEDULED') or coalesce(j.completed_at_aws, j.last_updated_at_aws, j.synced_at) > ${now}::timestamptz - interval '1 day')`;
+          and (j.status in ('IN_PROGRESS', 'SCHEDULED') or coalesce(j.completed_at_aws, j.last_updated_at_aws, j.synced_at) > ${now}::timestamptz - interval '1 day')` };
     case 'command_timeout':
       // Driven from the commands (few) rather than a lookup per device (many).
-      return tx`
+      return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, c.timeout_seconds::float8 as value, true as fire,
                jsonb_build_object('commandId', c.id) as details
         from (select distinct on (c.device_id) c.device_id, c.id, c.status, c.timeout_seconds from public.device_commands c
               where c.org_id = ${orgId} order by c.device_id, c.created_at desc) c
         join public.devices d on d.id = c.device_id
-        where ${where()} and c.status = 'timed_out'`;
-    case 'anomaly':
-      return deps.anomaly ? deps.anomaly(tx, { orgId, rule, where: where(), now }) : null;
+        where ${where()} and c.status = 'timed_out'` };
+    case 'anomaly': {
+      if (!deps.anomaly) return null;
+      const verdicts = await deps.anomaly(tx, { orgId, rule: { ...rule, condition: c }, where: where(), now });
+      const rows = verdicts.map((v) => ({ device_id: v.deviceId, value: v.value, fire: v.verdict === 'fire', details: v.details ?? {} }));
+      return { sql: tx`
+        select d.id::text as subject_key, d.id as device_id, d.thing_name as label, x.value, x.fire, x.details
+        from jsonb_to_recordset(${tx.json(rows as postgres.JSONValue)}) as x(device_id uuid, value float8, fire boolean, details jsonb)
+        join public.devices d on d.id = x.device_id
+        where ${where()}` };
+    }
   }
 }
 
@@ -258,7 +277,8 @@ function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEval
 const TRACKED_VALUE = new Set<AlertCondition['kind']>(['threshold', 'fleet_share', 'ota_failure', 'sync_failure', 'anomaly']);
 
 async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
-  const candidate = candidates(tx, deps, orgId, rule, now);
+  // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
+  const candidate = (await candidates(tx, deps, orgId, rule, now))?.sql;
   if (!candidate) return [];
   const flap = deps.flap ?? DEFAULT_FLAP;
   const ruleText = describeCondition(rule.condition);

@@ -144,6 +144,7 @@ export const alertConditionSchema = z.discriminatedUnion('kind', [
 export type AlertCondition = z.infer<typeof alertConditionSchema>;
 export type ThresholdCondition = z.infer<typeof thresholdConditionSchema>;
 export type FleetShareCondition = z.infer<typeof fleetShareConditionSchema>;
+export type AnomalyCondition = z.infer<typeof anomalyConditionSchema>;
 
 /** The condition's duration, the value stored in alert_rules.for_seconds. */
 export function conditionForSeconds(condition: AlertCondition): number {
