@@ -210,7 +210,9 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
     }
     case 'threshold': {
       const fire = compare(tx, tx`v.value`, c.op, c.value);
-      const keep = c.clearValue === undefined ? fire : tx`(${fire} or not ${clearExpr(tx, tx`v.value`, c.op, c.clearValue)})`;
+      // Fire or inside the band is one comparison with the clear level (it lies beyond the alert level),
+      // so a cached column is matched through its index.
+      const keep = c.clearValue === undefined ? fire : compare(tx, tx`v.value`, c.op.startsWith('l') ? 'lt' : 'gt', c.clearValue);
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
         from public.devices d cross join lateral (select ${metricExpr(tx, c.metric)} as value) v
