@@ -5,8 +5,8 @@ import { adminSql, as, closeAdminSql, createTestIntegration, createTestOrg, orgC
 import { evaluateAlerts, type AnomalyCandidates, type AnomalyVerdict, type EvaluateDeps } from './evaluate';
 import type { AlertEvent } from './events';
 import { listAlerts, openAlertCounts, unreadAlertCount } from './queries';
-import { createRuleSchema, type CreateRuleInput } from './schemas';
-import { acknowledgeAlert, createRule, markAlertsRead, setRuleEnabled, snoozeDevice, snoozeRule } from './service';
+import { createRuleSchema, updateRuleSchema, type CreateRuleInput } from './schemas';
+import { acknowledgeAlert, createRule, markAlertsRead, setRuleEnabled, snoozeDevice, snoozeRule, updateRule } from './service';
 
 /**
  * Evaluation against cached device rows written directly (as the sync would), on a clock the test
@@ -151,6 +151,35 @@ describe('offline rules', () => {
     await setDevice(a, { groups: ['elsewhere'] });
     expect(await evaluate(at(1))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: a })]);
     await disable(ruleId);
+  });
+});
+
+describe('rule changes', () => {
+  it('stale devices count only for rules that include them; an edit re-evaluates open alerts under the new definition', async () => {
+    const stale = await device('stale-1', { status: 'stale', since: at(-60), groups: ['stale'] });
+    const ruleId = await rule({ name: 'stale watch', filter: { group: 'stale' }, condition: { kind: 'offline', minutes: 10 } });
+    expect(await evaluate(at(0))).toEqual([]);
+    const edit = (condition: Record<string, unknown>, severity = 'warning') =>
+      as(org.members.operator, (db) => updateRule(orgContext(db, org, 'operator'), updateRuleSchema.parse({ ruleId, name: 'stale watch', filter: { group: 'stale' }, condition, severity })));
+    await edit({ kind: 'offline', minutes: 10, includeStale: true });
+    expect(await evaluate(at(1))).toEqual([expect.objectContaining({ type: 'fired', deviceId: stale, severity: 'warning' })]);
+    // A new severity reaches the open instance; a stricter condition resolves it.
+    await edit({ kind: 'offline', minutes: 10, includeStale: true }, 'critical');
+    expect(await evaluate(at(2))).toEqual([]);
+    expect(await adminSql()`select severity from public.alerts where rule_id = ${ruleId} and state = 'firing'`).toEqual([{ severity: 'critical' }]);
+    await edit({ kind: 'offline', minutes: 120, includeStale: true }, 'critical');
+    expect(await evaluate(at(3))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: stale, severity: 'critical' })]);
+    await disable(ruleId);
+  });
+
+  it('a rule whose stored definition no longer parses is skipped, and the others still run', async () => {
+    const id = await device('skip-ok', { status: 'offline', since: at(-60), groups: ['skip'] });
+    const broken = await rule({ filter: { group: 'skip' }, condition: { kind: 'offline', minutes: 5 } });
+    const fine = await rule({ filter: { group: 'skip' }, condition: { kind: 'offline', minutes: 5 } });
+    await adminSql()`update public.alert_rules set condition = '{"kind":"offline","minutes":"soon"}' where id = ${broken}`;
+    expect((await evaluate(at(0))).map((e) => [e.ruleId, e.deviceId])).toEqual([[fine, id]]);
+    await disable(broken);
+    await disable(fine);
   });
 });
 
