@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, closeDatabase } from '@/lib/db';
 import { adminSql, as, closeAdminSql, createTestIntegration, createTestOrg, orgContext, silentLog, type TestOrg } from '../../../scripts/test/fixtures';
+import { insertDemoAlertRules } from './demo-rules';
 import { evaluateAlerts, type AnomalyCandidates, type AnomalyVerdict, type EvaluateDeps } from './evaluate';
 import type { AlertEvent } from './events';
 import { listAlerts, openAlertCounts, unreadAlertCount } from './queries';
@@ -368,6 +369,23 @@ describe('acknowledgement, the bell and counts', () => {
     const byDevice = await as(org.members.viewer, (db) => listAlerts(db, org.id, { deviceId: ids[0]!, state: ['firing'] }));
     expect(byDevice.items.map((a) => a.deviceId)).toEqual([ids[0]]);
     await disable(ruleId);
+  });
+});
+
+describe('demo rules', () => {
+  it('seed once (idempotent) and fire on a demo-like fleet; the anomaly rule waits for its detector', async () => {
+    const demo = await createTestOrg('alerts-demo');
+    const integration = await createTestIntegration(demo);
+    await insertDemoAlertRules(adminSql(), demo.id, demo.members.owner.id);
+    await insertDemoAlertRules(adminSql(), demo.id, demo.members.owner.id);
+    const offline = randomUUID();
+    await adminSql()`
+      insert into public.devices (id, org_id, integration_id, thing_name, status, connectivity_changed_at, battery, sync_hash)
+      values (${offline}, ${demo.id}, ${integration.id}, 'demo-1', 'offline', ${at(-30)}, 80, 'test')`;
+    const events = await evaluateAlerts(deps, { orgId: demo.id, now: at(0) });
+    expect(events.map((e) => [e.ruleName, e.deviceId])).toEqual([['Device offline > 10 min', offline]]);
+    const rules = await adminSql()`select name from public.alert_rules where org_id = ${demo.id} order by name`;
+    expect(rules.map((r) => r.name)).toEqual(['Battery below 15 % for 10 min', 'Device offline > 10 min', 'Temperature anomaly']);
   });
 });
 

@@ -88,3 +88,11 @@ describe('descriptions', () => {
     expect(describeCondition(alertConditionSchema.parse({ kind: 'threshold', metric: { shadow: 'env', path: 'a.b' }, op: 'gte', value: 1 }))).toBe('env:a.b ≥ 1');
   });
 });
+
+describe('demo rules', () => {
+  it('are valid rules and store their duration', async () => {
+    const { DEMO_ALERT_RULES, storedRule } = await import('./demo-rules');
+    expect(DEMO_ALERT_RULES.map((r) => r.condition.kind)).toEqual(['offline', 'threshold', 'anomaly']);
+    expect(DEMO_ALERT_RULES.map(storedRule).map((r) => r.for_seconds)).toEqual([0, 600, 0]);
+  });
+});
