@@ -7,7 +7,111 @@ export type Database = {
   
   "public": {
           Tables: {
-            "audit_log": {
+            "alert_device_snoozes": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"device_id": string,"id": string,"org_id": string,"rule_id": string,"until": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"device_id": string,"id"?: string,"org_id": string,"rule_id": string,"until": string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"device_id"?: string,"id"?: string,"org_id"?: string,"rule_id"?: string,"until"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_device_snoozes_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alert_device_snoozes_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alert_device_snoozes_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"alert_reads": {
+                  Row: {
+                    "org_id": string,"read_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "org_id": string,"read_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "org_id"?: string,"read_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_reads_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"alert_rules": {
+                  Row: {
+                    "channel_ids": (string)[],"condition": NonNullable<Json>,"created_at": string,"created_by": string | null,"description": string | null,"enabled": boolean,"filter": NonNullable<Json>,"for_seconds": number,"id": string,"kind": Database["public"]['Enums']["alert_rule_kind"],"name": string,"org_id": string,"severity": Database["public"]['Enums']["alert_severity"],"snoozed_until": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channel_ids"?: (string)[],"condition": NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"enabled"?: boolean,"filter"?: NonNullable<Json>,"for_seconds"?: number,"id"?: string,"kind": Database["public"]['Enums']["alert_rule_kind"],"name": string,"org_id": string,"severity"?: Database["public"]['Enums']["alert_severity"],"snoozed_until"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "channel_ids"?: (string)[],"condition"?: NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"enabled"?: boolean,"filter"?: NonNullable<Json>,"for_seconds"?: number,"id"?: string,"kind"?: Database["public"]['Enums']["alert_rule_kind"],"name"?: string,"org_id"?: string,"severity"?: Database["public"]['Enums']["alert_severity"],"snoozed_until"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_rules_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"alerts": {
+                  Row: {
+                    "acknowledged_at": string | null,"acknowledged_by": string | null,"clear_since": string | null,"condition_since": string,"created_at": string,"details": NonNullable<Json>,"device_id": string | null,"fired_at": string | null,"flapping": boolean,"id": string,"last_evaluated_at": string,"last_value": number | null,"notified": boolean,"org_id": string,"resolved_at": string | null,"rule_id": string,"severity": Database["public"]['Enums']["alert_severity"],"state": Database["public"]['Enums']["alert_state"],"subject_key": string,"summary": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "acknowledged_at"?: string | null,"acknowledged_by"?: string | null,"clear_since"?: string | null,"condition_since": string,"created_at"?: string,"details"?: NonNullable<Json>,"device_id"?: string | null,"fired_at"?: string | null,"flapping"?: boolean,"id"?: string,"last_evaluated_at": string,"last_value"?: number | null,"notified"?: boolean,"org_id": string,"resolved_at"?: string | null,"rule_id": string,"severity": Database["public"]['Enums']["alert_severity"],"state"?: Database["public"]['Enums']["alert_state"],"subject_key": string,"summary": string
+                  }
+                  Update: {
+                    "acknowledged_at"?: string | null,"acknowledged_by"?: string | null,"clear_since"?: string | null,"condition_since"?: string,"created_at"?: string,"details"?: NonNullable<Json>,"device_id"?: string | null,"fired_at"?: string | null,"flapping"?: boolean,"id"?: string,"last_evaluated_at"?: string,"last_value"?: number | null,"notified"?: boolean,"org_id"?: string,"resolved_at"?: string | null,"rule_id"?: string,"severity"?: Database["public"]['Enums']["alert_severity"],"state"?: Database["public"]['Enums']["alert_state"],"subject_key"?: string,"summary"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alerts_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alerts_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alerts_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"audit_log": {
                   Row: {
                     "action": string,"actor_id": string | null,"created_at": string,"details": NonNullable<Json>,"id": number,"org_id": string,"target_id": string | null,"target_type": string
                   }
@@ -24,6 +128,26 @@ export type Database = {
       columns: ["org_id"]
 isOneToOne: false
       referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"aws_quota_buckets": {
+                  Row: {
+                    "api": string,"integration_id": string,"refilled_at": string,"tokens": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api": string,"integration_id": string,"refilled_at": string,"tokens": number
+                  }
+                  Update: {
+                    "api"?: string,"integration_id"?: string,"refilled_at"?: string,"tokens"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "aws_quota_buckets_integration_id_fkey"
+      columns: ["integration_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
       referencedColumns: ["id"]
     }
                   ]
@@ -309,6 +433,20 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"rate_limits": {
+                  Row: {
+                    "expire": number | null,"key": string,"points": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "expire"?: number | null,"key": string,"points"?: number
+                  }
+                  Update: {
+                    "expire"?: number | null,"key"?: string,"points"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"sync_runs": {
                   Row: {
                     "api_calls": number,"api_stats": NonNullable<Json>,"commands_resolved": number,"complete_listing": boolean,"devices_removed": number,"devices_unchanged": number,"devices_upserted": number,"error": string | null,"error_code": string | null,"finished_at": string | null,"heartbeat_at": string,"id": string,"integration_id": string,"job_id": string | null,"mode": Database["public"]['Enums']["sync_mode"] | null,"org_id": string,"ota_jobs": number,"progress": NonNullable<Json>,"requested_by": string | null,"retries": number,"shadow_errors": number,"shadow_history_rows": number,"started_at": string,"status": Database["public"]['Enums']["sync_run_status"],"things_seen": number,"throttled": number,"trigger": string,"warnings": (string)[],"worker_id": string | null
@@ -404,6 +542,9 @@ isOneToOne: false
               "accepted": boolean,"email": string,"expires_at": string,"org_name": string,"org_slug": string,"role": Database["public"]['Enums']["org_role"]
             }[]
                            },
+"lend_aws_tokens":
+{ Args: { "p_api": string,"p_count": number,"p_integration_id": string,"p_rate": number }; Returns: number
+                           },
 "list_org_members":
 { Args: { "p_org_id": string }; Returns: {
               "email": string,"joined_at": string,"role": Database["public"]['Enums']["org_role"],"user_id": string
@@ -411,7 +552,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
+            "alert_rule_kind": "offline"|"threshold"|"fleet_share"|"anomaly"|"ota_failure"|"sync_failure"|"command_timeout","alert_severity": "critical"|"warning"|"info","alert_state": "pending"|"firing"|"acknowledged"|"resolved","bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -527,7 +668,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
+            "alert_rule_kind": ["offline", "threshold", "fleet_share", "anomaly", "ota_failure", "sync_failure", "command_timeout"],"alert_severity": ["critical", "warning", "info"],"alert_state": ["pending", "firing", "acknowledged", "resolved"],"bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

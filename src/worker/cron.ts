@@ -69,8 +69,8 @@ export async function runCronTick(options: {
       clearTimeout(timer);
     }
   }
-  // Without workers nothing else evaluates alert rules between syncs.
-  await handleAlertsTick(alerts);
+  // Without workers nothing else evaluates alert rules between syncs; a failure must not fail the tick.
+  await handleAlertsTick(alerts).catch((error: unknown) => options.log.error({ err: error }, 'alerts tick failed'));
   // Without workers nothing else expires stuck jobs or archives finished ones.
   await boss.maintain();
   return { queued, jobs, bulk, durationMs: Date.now() - started };
