@@ -153,8 +153,8 @@ describe('the hook never fails a sync', () => {
     const failing = alertDeps({ log, notify: async () => Promise.reject(new Error('notifications unavailable')) });
     expect(await syncJob(failing)).toEqual([]);
     expect(logged.some((l) => l.includes('alert evaluation failed') && l.includes('notifications unavailable'))).toBe(true);
-    // Nothing of the failed evaluation committed; the next one fires.
-    expect(await adminSql()`select id from public.alerts where rule_id = ${ruleId}`).toEqual([]);
+    // The alert is recorded all the same, and the next evaluation tells its channels.
+    expect(await adminSql()`select state, notified from public.alerts where rule_id = ${ruleId}`).toEqual([{ state: 'firing', notified: false }]);
     expect(await syncJob()).toEqual([expect.objectContaining({ type: 'fired', ruleId, thingName: things[9] })]);
     await report(things[9]!, { connected: true });
     await disable(ruleId);

@@ -57,6 +57,7 @@ create table public.alerts (
   clear_since timestamptz,
   flapping boolean not null default false,
   notified boolean not null default false,
+  resolved_notified boolean not null default false,
   summary text not null constraint alerts_summary_length check (char_length(summary) <= 500),
   details jsonb not null default '{}'::jsonb constraint alerts_details_object check (jsonb_typeof(details) = 'object'),
   created_at timestamptz not null default now(),
@@ -76,12 +77,14 @@ create index alerts_rule_subject_resolved_idx on public.alerts (rule_id, subject
 -- Evaluation's small working sets: instances waiting out their duration, and firing ones not yet notified.
 create index alerts_rule_pending_idx on public.alerts (rule_id, condition_since) where state = 'pending';
 create index alerts_rule_unnotified_idx on public.alerts (rule_id) where state = 'firing' and not notified;
+create index alerts_rule_unnotified_resolution_idx on public.alerts (rule_id) where state = 'resolved' and notified and not resolved_notified;
 comment on column public.alerts.subject_key is 'What the instance is about: the device id, "fleet", "job:<ota_jobs.id>" or "integration:<id>".';
 comment on column public.alerts.condition_since is 'When the condition was first seen true for this instance (pending until it held for the rule''s for_seconds).';
 comment on column public.alerts.last_evaluated_at is 'When an evaluation last changed this instance (a steady open alert is not rewritten every cycle).';
 comment on column public.alerts.clear_since is 'A flapping instance is held firing until its condition stayed clear for the flap window, counted from here.';
 comment on column public.alerts.flapping is 'Fired and resolved too often recently: held open instead of resolving at each oscillation.';
 comment on column public.alerts.notified is 'A fired event was handed to notifications (false while the rule or the device is snoozed).';
+comment on column public.alerts.resolved_notified is 'The resolution was handed to notifications (only for alerts whose firing was).';
 
 -- Per-device snoozes -------------------------------------------------------------------------------
 create table public.alert_device_snoozes (

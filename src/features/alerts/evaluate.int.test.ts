@@ -216,7 +216,8 @@ describe('snoozes', () => {
     expect(await evaluate(at(0))).toEqual([]);
     expect(await instances(ruleId)).toMatchObject([{ state: 'firing', notified: false }]);
     expect(await evaluate(at(29))).toEqual([]);
-    expect(await evaluate(at(31))).toEqual([expect.objectContaining({ type: 'fired', deviceId: id, at: at(31).toISOString() })]);
+    // Told once the snooze is over, with the time it fired.
+    expect(await evaluate(at(31))).toEqual([expect.objectContaining({ type: 'fired', deviceId: id, at: at(0).toISOString() })]);
     await disable(ruleId);
   });
 
@@ -389,14 +390,21 @@ describe('demo rules', () => {
   });
 });
 
-describe('atomicity', () => {
-  it('a failing notifier rolls the evaluation back, so the next cycle fires again', async () => {
+describe('notification failures', () => {
+  it('keep the alert state, and the same events are sent by the next evaluation', async () => {
     const id = await device('atomic', { status: 'offline', since: at(-60), groups: ['atomic'] });
     const ruleId = await rule({ filter: { group: 'atomic' }, condition: { kind: 'offline', minutes: 5 } });
     const failing = { notify: async () => Promise.reject(new Error('channel store down')) };
     await expect(evaluateAlerts({ ...deps, ...failing }, { orgId: org.id, now: at(0) })).rejects.toThrow('channel store down');
-    expect(await instances(ruleId)).toEqual([]);
-    expect(await evaluate(at(1))).toEqual([expect.objectContaining({ type: 'fired', deviceId: id })]);
+    expect(await instances(ruleId)).toMatchObject([{ state: 'firing', device_id: id, notified: false }]);
+    expect(await evaluate(at(1))).toEqual([expect.objectContaining({ type: 'fired', deviceId: id, at: at(0).toISOString() })]);
+    expect(await evaluate(at(2))).toEqual([]);
+
+    await setDevice(id, { status: 'online', since: at(3) });
+    await expect(evaluateAlerts({ ...deps, ...failing }, { orgId: org.id, now: at(3) })).rejects.toThrow('channel store down');
+    expect(await instances(ruleId)).toMatchObject([{ state: 'resolved' }]);
+    expect(await evaluate(at(4))).toEqual([expect.objectContaining({ type: 'resolved', deviceId: id, at: at(3).toISOString() })]);
+    expect(await evaluate(at(5))).toEqual([]);
     await disable(ruleId);
   });
 });

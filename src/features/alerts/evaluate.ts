@@ -21,9 +21,10 @@ import { alertConditionSchema, type AlertCondition, type Comparison, type FleetM
  * Flapping: an instance whose rule and subject already resolved `flap.limit` times within the flap
  * window is held firing (marked flapping) until its condition has stayed clear for a whole window.
  *
- * Notifications are handed over inside the evaluation's transaction (`deps.notify` gets a runner
- * bound to it), so alert state and deliveries commit together; if notifying fails, nothing of the
- * evaluation commits and the next cycle tries again.
+ * Two transactions: the transitions commit first (the alerts page and the bell never wait on
+ * notifications); then every transition not yet told is marked and handed to `deps.notify` with a
+ * runner bound to that second transaction, so marks and deliveries commit together. If notifying
+ * fails, the marks roll back and the next evaluation sends the same events again (at least once).
  */
 
 export type AlertsDb = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
@@ -89,17 +90,21 @@ interface TransitionRow {
   thing_name: string | null;
   label: string | null;
   last_value: number | null;
+  at: Date;
 }
 
 export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; now: Date }): Promise<AlertEvent[]> {
   const { orgId, now } = args;
-  return deps.db(async (tx) => {
-    // One evaluation per organization at a time (a sync's and the periodic one may overlap).
-    await tx`select pg_advisory_xact_lock(hashtextextended(${`alerts:${orgId}`}, 0))`;
+  // One evaluation per organization at a time (a sync's and the periodic one may overlap).
+  const lock = (tx: Tx) => tx`select pg_advisory_xact_lock(hashtextextended(${`alerts:${orgId}`}, 0))`;
+  // Phase 1: state transitions, committed on their own so the alerts page and the bell stay true
+  // even while notifications fail.
+  const rules = await deps.db(async (tx) => {
+    await lock(tx);
     const rows = await tx<RuleRow[]>`
       select id, name, severity, filter, condition, for_seconds, snoozed_until, channel_ids
       from public.alert_rules where org_id = ${orgId} and enabled order by created_at, id`;
-    const events: AlertEvent[] = [];
+    const evaluated: RuleForEvaluation[] = [];
     for (const row of rows) {
       const condition = alertConditionSchema.safeParse(row.condition);
       const filter = deviceFilterSchema.safeParse(row.filter);
@@ -117,13 +122,22 @@ export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; 
         snoozedUntil: row.snoozed_until,
         channelIds: row.channel_ids,
       };
+      evaluated.push(rule);
       try {
         // A savepoint per rule: one rule's failure (say, a timeout) leaves the others' work standing.
-        events.push(...(await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now))));
+        await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now));
       } catch (error) {
         deps.log?.error({ err: error, orgId, ruleId: rule.id }, 'alert rule evaluation failed');
       }
     }
+    return evaluated;
+  });
+  // Phase 2: every transition not yet told, marked and handed to notifications in one transaction:
+  // if notifying fails, the marks roll back and the next evaluation sends them again.
+  return deps.db(async (tx) => {
+    await lock(tx);
+    const events: AlertEvent[] = [];
+    for (const rule of rules) events.push(...(await untoldTransitions(tx, orgId, rule, now)));
     if (events.length > 0) await deps.notify((fn) => fn(tx), events);
     return events;
   });
@@ -278,10 +292,10 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
 /** Kinds whose value is a measurement worth keeping current while open; the others keep the value they fired with. */
 const TRACKED_VALUE = new Set<AlertCondition['kind']>(['threshold', 'fleet_share', 'ota_failure', 'sync_failure', 'anomaly']);
 
-async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
+async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<void> {
   // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
   const candidate = (await candidates(tx, deps, orgId, rule, now))?.sql;
-  if (!candidate) return [];
+  if (!candidate) return;
   const flap = deps.flap ?? DEFAULT_FLAP;
   const ruleText = describeCondition(rule.condition);
   const valueChanged = TRACKED_VALUE.has(rule.condition.kind) ? tx`a.last_value is distinct from c.value` : tx`false`;
@@ -292,7 +306,7 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
   //    changed (value, severity, a flapping instance's clear timer), so a steady fleet costs no writes.
   // 2. Cleared (no longer among the candidates; a pending one also when merely inside the band):
   //    pending instances are dropped; firing ones resolve unless the flap guard holds them.
-  const resolved = await tx<TransitionRow[]>`
+  await tx`
     with c as materialized (${candidate}),
     opened as (
       insert into public.alerts (org_id, rule_id, subject_key, device_id, state, severity, condition_since, last_value,
@@ -332,11 +346,8 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
       cross join lateral (select not g.flapping or g.clear_since <= ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second' as resolve) r
       where a.id = g.id and g.state <> 'pending'
         and (r.resolve or a.clear_since is null or not a.flapping)
-      returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.state, a.notified
     )
-    select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value
-    from changed ch left join public.devices d on d.id = ch.device_id
-    where ch.state = 'resolved' and ch.notified`;
+    select 1`;
 
   // 3. Pending instances still holding (the others were just dropped) fire once they held long enough;
   //    a new one fires at once when the rule has no duration.
@@ -344,8 +355,13 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
     update public.alerts set state = 'firing', fired_at = ${now}, last_evaluated_at = ${now}
     where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending'
       and condition_since <= ${now}::timestamptz - ${rule.forSeconds}::int * interval '1 second'`;
+}
 
-  // 4. Firing instances not yet notified, unless the rule or the device is snoozed.
+/**
+ * The transitions of a rule nobody was told about yet: firing alerts not notified (unless the rule or
+ * the device is snoozed) and resolutions of alerts whose firing was notified. Marks them told.
+ */
+async function untoldTransitions(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
   const snoozed = rule.snoozedUntil !== null && rule.snoozedUntil > now;
   const fired = snoozed
     ? []
@@ -355,10 +371,18 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
           where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'firing' and not a.notified
             and not exists (select 1 from public.alert_device_snoozes s
                             where s.org_id = ${orgId} and s.rule_id = a.rule_id and s.device_id = a.device_id and s.until > ${now})
-          returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value
+          returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.fired_at as at
         )
-        select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value
+        select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
         from changed ch left join public.devices d on d.id = ch.device_id`;
+  const resolved = await tx<TransitionRow[]>`
+    with changed as (
+      update public.alerts a set resolved_notified = true
+      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'resolved' and a.notified and not a.resolved_notified
+      returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.resolved_at as at
+    )
+    select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
+    from changed ch left join public.devices d on d.id = ch.device_id`;
 
   const event = (type: AlertEvent['type'], r: TransitionRow): AlertEvent => ({
     type,
@@ -371,7 +395,7 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
     thingName: r.thing_name,
     summary: describeAlert(rule.condition, r.thing_name ?? r.label, r.last_value),
     value: r.last_value,
-    at: now.toISOString(),
+    at: r.at.toISOString(),
     channelIds: rule.channelIds,
   });
   return [...fired.map((r) => event('fired', r)), ...resolved.map((r) => event('resolved', r))];

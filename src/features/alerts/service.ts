@@ -81,12 +81,12 @@ export async function setRuleEnabled(ctx: OrgContext, input: { ruleId: string; e
   const rows = await asServiceWithin(ctx.db, () => ctx.db`
     update public.alert_rules set enabled = ${input.enabled} where org_id = ${ctx.org.id} and id = ${input.ruleId} returning id`);
   if (rows.length === 0) throw new AppError('NOT_FOUND', 'Alert rule not found.');
-  // A disabled rule watches nothing: its open alerts resolve (without a notification) rather than linger.
+  // A disabled rule watches nothing: its open alerts resolve, quietly (marked told), rather than linger.
   if (!input.enabled) {
     await asServiceWithin(ctx.db, async () => {
       await ctx.db`delete from public.alerts where org_id = ${ctx.org.id} and rule_id = ${input.ruleId} and state = 'pending'`;
       await ctx.db`
-        update public.alerts set state = 'resolved', resolved_at = now(), details = details || '{"resolvedBy":"rule_disabled"}'::jsonb
+        update public.alerts set state = 'resolved', resolved_at = now(), resolved_notified = true, details = details || '{"resolvedBy":"rule_disabled"}'::jsonb
         where org_id = ${ctx.org.id} and rule_id = ${input.ruleId} and state in ('firing', 'acknowledged')`;
     });
   }
