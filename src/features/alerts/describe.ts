@@ -37,7 +37,7 @@ export function describeCondition(condition: AlertCondition): string {
     case 'anomaly':
       return `${metricLabel(condition.metric)} outside its usual band (${condition.sensitivity} sensitivity)`;
     case 'ota_failure':
-      return `OTA job failure share > ${condition.failureSharePercent} %`;
+      return `OTA job failure share > ${condition.failureSharePercent} % or job aborted`;
     case 'sync_failure':
       return `sync failed ${condition.consecutive} time${condition.consecutive === 1 ? '' : 's'} in a row`;
     case 'command_timeout':

@@ -283,6 +283,11 @@ describe('operations rules', () => {
     expect(await evaluate(at(0))).toEqual([]);
     await adminSql()`update public.ota_jobs set failed_count = 3, in_progress_count = 0 where id = ${job!.id}`;
     expect(await evaluate(at(1))).toEqual([expect.objectContaining({ type: 'fired', value: expect.closeTo((3 / 11) * 100, 6), summary: expect.stringContaining('fw-alerts') })]);
+    // A job its abort criteria stopped alerts whatever its share.
+    await adminSql()`
+      insert into public.ota_jobs (org_id, integration_id, job_id, status, succeeded_count, failed_count, canceled_count, comment, completed_at_aws)
+      values (${org.id}, ${integrationId}, 'fw-aborted', 'CANCELED', 90, 2, 8, 'Job aborted: FAILED executions reached 2% of 92 executed things (threshold 2%).', ${at(1)})`;
+    expect(await evaluate(at(2))).toEqual([expect.objectContaining({ type: 'fired', summary: expect.stringContaining('fw-aborted') })]);
     await disable(ruleId);
   });
 

@@ -242,6 +242,7 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
         cross join lateral (select ${fleetMeasure(tx, c)} as value) m
         where ${keep}` };
     }
+    // Operations rules watch integrations and jobs: of the device filter, only `integration` applies.
     case 'sync_failure':
       return { sql: tx`
         select 'integration:' || i.id as subject_key, null::uuid as device_id, i.name as label, f.failures::float8 as value, true as fire,
@@ -259,13 +260,15 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
     case 'ota_failure':
       return { sql: tx`
         select 'job:' || j.id as subject_key, null::uuid as device_id, j.job_id as label, s.share as value, true as fire,
-               jsonb_build_object('otaJobId', j.id, 'jobId', j.job_id, 'failed', n.failed, 'total', n.total) as details
+               jsonb_build_object('otaJobId', j.id, 'jobId', j.job_id, 'failed', n.failed, 'total', n.total, 'aborted', n.aborted) as details
         from public.ota_jobs j
         cross join lateral (select j.failed_count + j.timed_out_count + j.rejected_count as failed,
-                                   j.queued_count + j.in_progress_count + j.succeeded_count + j.failed_count + j.timed_out_count + j.rejected_count as total) n
+                                   j.queued_count + j.in_progress_count + j.succeeded_count + j.failed_count + j.timed_out_count + j.rejected_count as total,
+                                   -- Abort criteria cancel the job with a comment saying so (not a forced cancel by a person).
+                                   (j.status = 'CANCELED' and coalesce(j.comment, '') ilike 'job aborted%') as aborted) n
         cross join lateral (select (case when n.total = 0 then 0 else 100.0 * n.failed / n.total end)::float8 as share) s
         where j.org_id = ${orgId} ${rule.filter.integration ? tx`and j.integration_id = ${rule.filter.integration}` : tx``}
-          and n.failed > 0 and s.share > ${c.failureSharePercent}::float8
+          and ((n.failed > 0 and s.share > ${c.failureSharePercent}::float8) or n.aborted)
           and (j.status in ('IN_PROGRESS', 'SCHEDULED') or coalesce(j.completed_at_aws, j.last_updated_at_aws, j.synced_at) > ${now}::timestamptz - interval '1 day')` };
     case 'command_timeout':
       // Driven from the commands (few) rather than a lookup per device (many).

@@ -120,6 +120,7 @@ export const anomalyConditionSchema = z.object({
   forSeconds,
 });
 
+/** An OTA job's failure share (failed, timed out, rejected of all executions) above the level, or the job aborted. */
 export const otaFailureConditionSchema = z.object({
   kind: z.literal('ota_failure'),
   failureSharePercent: z.number().min(0).max(100),
