@@ -125,6 +125,12 @@ describe('threshold with duration and hysteresis', () => {
     const ruleId = await rule({ filter: { group: 'path' }, condition: { kind: 'threshold', metric: { path: 'env.t' }, op: 'gt', value: 50 } });
     expect(await evaluate(at(0))).toEqual([expect.objectContaining({ type: 'fired', deviceId: hot, value: 51 })]);
     await disable(ruleId);
+    // A named shadow's reported document.
+    const named = await device('path-named', { groups: ['path-named'] });
+    await adminSql()`update public.devices set named_shadows = '{"env":{"reported":{"t":61}},"other":{"reported":{"t":99}}}' where id = ${named}`;
+    const namedRule = await rule({ filter: { group: 'path-named' }, condition: { kind: 'threshold', metric: { shadow: 'env', path: 't' }, op: 'gt', value: 60 } });
+    expect(await evaluate(at(1))).toEqual([expect.objectContaining({ type: 'fired', deviceId: named, value: 61 })]);
+    await disable(namedRule);
   });
 });
 

@@ -154,10 +154,10 @@ function metricExpr(tx: Tx, metric: MetricRef) {
   if (metric === 'battery') return tx`d.battery`;
   if (metric === 'rssi') return tx`d.rssi`;
   if (metric === 'temperature') return tx`d.temperature`;
-  const node = metric.shadow
-    ? tx`(d.named_shadows #> ${[metric.shadow, 'reported', ...metric.path]}::text[])`
-    : tx`(d.shadow #> ${['reported', ...metric.path]}::text[])`;
-  return tx`(case when jsonb_typeof(${node}) = 'number' then (${node} #>> '{}')::float8 end)`;
+  // One JSON path call per row (the document is read once); segments are validated, and quoted anyway.
+  const keys = metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path];
+  const path = `$${keys.map((k) => `."${k}"`).join('')} ? (@.type() == "number")`;
+  return tx`(jsonb_path_query_first(${metric.shadow ? tx`d.named_shadows` : tx`d.shadow`}, ${path}::jsonpath))::float8`;
 }
 
 /** Since when a device has been offline (or, when stale, silent). */
