@@ -300,7 +300,7 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
   const candidate = (await candidates(tx, deps, orgId, rule, now))?.sql;
   if (!candidate) return;
   const flap = deps.flap ?? DEFAULT_FLAP;
-  const ruleText = describeCondition(rule.condition);
+  const ruleText = describeCondition(rule.condition).slice(0, 500);
   const valueChanged = TRACKED_VALUE.has(rule.condition.kind) ? tx`a.last_value is distinct from c.value` : tx`false`;
 
   // One statement, so the candidates are computed once and every step sees the same snapshot; its
