@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
+import { insertDemoAlertRules } from '../src/features/alerts/demo-rules';
 import { toStoredCapabilities } from '../src/features/integrations/capabilities';
 import { runPreflight } from '../src/features/integrations/preflight';
 import { credentialsHint, encryptCredentials, parseKeyring } from '../src/lib/vault';
@@ -54,6 +55,7 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
     });
     log(`organization /${DEMO_ORG.slug} ready`);
     await seedDemoIntegration(sql, env, orgId, user.id, log);
+    await insertDemoAlertRules(sql, orgId, user.id);
   } finally {
     await sql.end();
   }

@@ -7,7 +7,111 @@ export type Database = {
   
   "public": {
           Tables: {
-            "audit_log": {
+            "alert_device_snoozes": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"device_id": string,"id": string,"org_id": string,"rule_id": string,"until": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"device_id": string,"id"?: string,"org_id": string,"rule_id": string,"until": string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"device_id"?: string,"id"?: string,"org_id"?: string,"rule_id"?: string,"until"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_device_snoozes_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alert_device_snoozes_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alert_device_snoozes_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"alert_reads": {
+                  Row: {
+                    "org_id": string,"read_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "org_id": string,"read_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "org_id"?: string,"read_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_reads_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"alert_rules": {
+                  Row: {
+                    "channel_ids": (string)[],"condition": NonNullable<Json>,"created_at": string,"created_by": string | null,"description": string | null,"enabled": boolean,"filter": NonNullable<Json>,"for_seconds": number,"id": string,"kind": Database["public"]['Enums']["alert_rule_kind"],"name": string,"org_id": string,"severity": Database["public"]['Enums']["alert_severity"],"snoozed_until": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channel_ids"?: (string)[],"condition": NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"enabled"?: boolean,"filter"?: NonNullable<Json>,"for_seconds"?: number,"id"?: string,"kind": Database["public"]['Enums']["alert_rule_kind"],"name": string,"org_id": string,"severity"?: Database["public"]['Enums']["alert_severity"],"snoozed_until"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "channel_ids"?: (string)[],"condition"?: NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"enabled"?: boolean,"filter"?: NonNullable<Json>,"for_seconds"?: number,"id"?: string,"kind"?: Database["public"]['Enums']["alert_rule_kind"],"name"?: string,"org_id"?: string,"severity"?: Database["public"]['Enums']["alert_severity"],"snoozed_until"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_rules_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"alerts": {
+                  Row: {
+                    "acknowledged_at": string | null,"acknowledged_by": string | null,"clear_since": string | null,"condition_since": string,"created_at": string,"details": NonNullable<Json>,"device_id": string | null,"fired_at": string | null,"flapping": boolean,"id": string,"last_evaluated_at": string,"last_value": number | null,"notified": boolean,"org_id": string,"resolved_at": string | null,"resolved_notified": boolean,"rule_id": string,"severity": Database["public"]['Enums']["alert_severity"],"state": Database["public"]['Enums']["alert_state"],"subject_key": string,"summary": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "acknowledged_at"?: string | null,"acknowledged_by"?: string | null,"clear_since"?: string | null,"condition_since": string,"created_at"?: string,"details"?: NonNullable<Json>,"device_id"?: string | null,"fired_at"?: string | null,"flapping"?: boolean,"id"?: string,"last_evaluated_at": string,"last_value"?: number | null,"notified"?: boolean,"org_id": string,"resolved_at"?: string | null,"resolved_notified"?: boolean,"rule_id": string,"severity": Database["public"]['Enums']["alert_severity"],"state"?: Database["public"]['Enums']["alert_state"],"subject_key": string,"summary": string
+                  }
+                  Update: {
+                    "acknowledged_at"?: string | null,"acknowledged_by"?: string | null,"clear_since"?: string | null,"condition_since"?: string,"created_at"?: string,"details"?: NonNullable<Json>,"device_id"?: string | null,"fired_at"?: string | null,"flapping"?: boolean,"id"?: string,"last_evaluated_at"?: string,"last_value"?: number | null,"notified"?: boolean,"org_id"?: string,"resolved_at"?: string | null,"resolved_notified"?: boolean,"rule_id"?: string,"severity"?: Database["public"]['Enums']["alert_severity"],"state"?: Database["public"]['Enums']["alert_state"],"subject_key"?: string,"summary"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alerts_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alerts_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alerts_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"audit_log": {
                   Row: {
                     "action": string,"actor_id": string | null,"created_at": string,"details": NonNullable<Json>,"id": number,"org_id": string,"target_id": string | null,"target_type": string
                   }
@@ -494,7 +598,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
+            "alert_rule_kind": "offline"|"threshold"|"fleet_share"|"anomaly"|"ota_failure"|"sync_failure"|"command_timeout","alert_severity": "critical"|"warning"|"info","alert_state": "pending"|"firing"|"acknowledged"|"resolved","bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -610,7 +714,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
+            "alert_rule_kind": ["offline", "threshold", "fleet_share", "anomaly", "ota_failure", "sync_failure", "command_timeout"],"alert_severity": ["critical", "warning", "info"],"alert_state": ["pending", "firing", "acknowledged", "resolved"],"bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

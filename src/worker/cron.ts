@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
 import { handleSyncJob, type SyncJobResult } from './handlers';
 import { jobQueue } from '@/lib/jobs/queue-client';
@@ -22,8 +23,15 @@ export interface CronTickResult {
 /** Start no new job with less than this much of the budget left. */
 const MIN_JOB_BUDGET_MS = 10_000;
 
-export async function runCronTick(options: { deps: Omit<SyncDeps, 'signal' | 'log'>; log: Logger; budgetMs: number }): Promise<CronTickResult> {
+export async function runCronTick(options: {
+  deps: Omit<SyncDeps, 'signal' | 'log'>;
+  log: Logger;
+  budgetMs: number;
+  alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
+}): Promise<CronTickResult> {
   const started = Date.now();
+  const alerts: AlertsWorkerDeps = { ...options.alerts, db: options.deps.db, log: options.log, now: options.deps.now };
+  const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   const boss = await jobQueue();
   const queued = await enqueueDueSyncs(boss, options.deps.db, 'cron');
   const jobs: SyncJobResult[] = [];
@@ -34,7 +42,7 @@ export async function runCronTick(options: { deps: Omit<SyncDeps, 'signal' | 'lo
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(stopRequest('the cron tick ran out of time')), remaining());
     try {
-      const result = await handleSyncJob({ ...options.deps, log: options.log, signal: controller.signal, workerId: options.deps.workerId ?? 'cron' }, job);
+      const result = await handleSyncJob({ ...options.deps, afterSync, log: options.log, signal: controller.signal, workerId: options.deps.workerId ?? 'cron' }, job);
       await boss.complete(QUEUES.sync, job.id, result as object);
       jobs.push(result);
     } catch (error) {
@@ -61,6 +69,8 @@ export async function runCronTick(options: { deps: Omit<SyncDeps, 'signal' | 'lo
       clearTimeout(timer);
     }
   }
+  // Without workers nothing else evaluates alert rules between syncs; a failure must not fail the tick.
+  await handleAlertsTick(alerts).catch((error: unknown) => options.log.error({ err: error }, 'alerts tick failed'));
   // Without workers nothing else expires stuck jobs or archives finished ones.
   await boss.maintain();
   return { queued, jobs, bulk, durationMs: Date.now() - started };

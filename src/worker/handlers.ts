@@ -1,4 +1,4 @@
-import { runSync, type SyncDeps } from '@/features/sync/engine';
+import { runSync, type RunSummary, type SyncDeps } from '@/features/sync/engine';
 import { syncJobSchema } from '@/features/sync/schemas';
 
 /**
@@ -21,7 +21,8 @@ export class RetryableSyncError extends Error {
 
 const RETRYABLE = new Set(['transient', 'internal', 'cancelled']);
 
-export async function handleSyncJob(deps: SyncDeps, job: { id: string; data: unknown }): Promise<SyncJobResult> {
+/** `afterSync` runs after every run that ran (succeeded or not), e.g. alert evaluation; it must not throw. */
+export async function handleSyncJob(deps: SyncDeps & { afterSync?: (run: RunSummary) => Promise<unknown> }, job: { id: string; data: unknown }): Promise<SyncJobResult> {
   const workerId = deps.workerId ?? null;
   const payload = syncJobSchema.safeParse(job.data);
   if (!payload.success) {
@@ -33,6 +34,7 @@ export async function handleSyncJob(deps: SyncDeps, job: { id: string; data: unk
   if (outcome.outcome === 'busy') return { outcome: 'busy', workerId, runId: outcome.runningRunId };
   if (outcome.outcome === 'skipped') return { outcome: 'skipped', workerId, reason: outcome.reason };
   const { run } = outcome;
+  await deps.afterSync?.(run);
   if (run.status !== 'succeeded' && RETRYABLE.has(run.failureKind ?? '')) {
     throw new RetryableSyncError(`${run.errorCode}: ${run.error}`);
   }

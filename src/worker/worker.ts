@@ -4,10 +4,12 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
+import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
 import { databaseEnv } from '@/lib/env';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
@@ -26,6 +28,8 @@ export interface WorkerOptions {
   retry?: RetrySettings;
   /** Notification senders (mailer, outbound policy, retry policy); default from the environment. */
   notify?: Omit<DeliveryDeps, 'db' | 'log'>;
+  /** Alert evaluation's notifier and detector hooks (see alerts-handler). */
+  alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }
 
 export interface RunningWorker {
@@ -51,9 +55,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
   await boss.schedule(QUEUES.tick, '* * * * *');
   await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
+  // Alert transitions become deliveries on this worker's own queue (no second pg-boss in the process).
+  const notify: AlertsWorkerDeps['notify'] = (db, events) => notifyAlertEvents(db, events, { enqueue: enqueueWith(boss) });
+  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, db: deps.db, log, now: deps.now };
+  await boss.schedule(QUEUES.alertsTick, '* * * * *');
+  await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
+  const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   for (let i = 0; i < options.concurrency; i++) {
-    await boss.work(QUEUES.sync, polling, async ([job]) => (job ? handleSyncJob(deps, job) : null));
+    await boss.work(QUEUES.sync, polling, async ([job]) => (job ? handleSyncJob({ ...deps, afterSync }, job) : null));
   }
   // Bulk operations: one at a time per worker, each paced by its integrations' budgets.
   const bulkDeps = { db: deps.db, clients: deps.clients, log, signal: controller.signal, clock: deps.clock, workerId: id };

@@ -12,6 +12,8 @@ export const QUEUES = {
   bulk: 'bulk-operation',
   notify: 'notification-delivery',
   notifySweep: 'notification-sweep',
+  /** Once a minute: evaluate the alert rules of every organization (offline-for-N fires without a sync). */
+  alertsTick: 'alerts-tick',
 } as const;
 
 export interface RetrySettings {
@@ -64,6 +66,7 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   // backoff, Retry-After), so pg-boss retries only a handler that crashed (database down).
   await ensureQueue(boss, { name: QUEUES.notify, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.notifySweep, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.alertsTick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */

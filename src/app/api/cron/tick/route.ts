@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
 import { integrationClients } from '@/features/integrations/runtime/clients';
+import { notifyAlertEvents } from '@/features/notifications/service';
 import { platformIdentityFromEnv } from '@/lib/aws/clients';
 import { asService } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
@@ -33,6 +34,7 @@ async function tick(request: NextRequest) {
   const log = logger.child({ component: 'cron-tick' });
   const result = await runCronTick({
     deps: { db: asService, clients: integrationClients(env.FLEETLINE_VAULT_KEYS, platformIdentityFromEnv()), workerId: 'cron' },
+    alerts: { notify: notifyAlertEvents },
     log,
     budgetMs: BUDGET_MS,
   });
