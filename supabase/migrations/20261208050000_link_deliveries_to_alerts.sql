@@ -4,4 +4,3 @@ alter table public.notification_deliveries
   add constraint notification_deliveries_alert_id_fkey
   foreign key (alert_id) references public.alerts (id) on delete set null;
 
-create index notification_deliveries_alert_idx on public.notification_deliveries (alert_id) where alert_id is not null;
