@@ -73,6 +73,7 @@ export class Account {
         this.applyFirmwareRules(index, firmware, at);
       },
     });
+    this.rules.fleetReplaced(now);
   }
 
   private applyFirmwareRules(index: number, firmware: string, at: number): void {

@@ -210,6 +210,11 @@ export class RuleStore {
     this.pendingConfirmations.push(d);
   }
 
+  /** A new fleet (reseed): watch it from `now` on. */
+  fleetReplaced(now: number): void {
+    if (this.state) this.state = this.initState(now);
+  }
+
   /** Connectivity of this thing may have changed outside the natural model (device controls). */
   markDirty(index: number): void {
     this.state?.dirty.add(index);
@@ -470,25 +475,28 @@ export class RulesEngine {
     return structuredClone(this.totals());
   }
 
+  /** Tries a POST up to maxAttempts times; request counters are kept for rule deliveries (rule ≠ null). */
   private async attempt(rule: StoredRule | null, url: string, headers: Record<string, string>, body: string): Promise<Attempt> {
     const totals = this.totals();
+    const count = (key: 'requests' | 'retries' | 'failedAttempts') => {
+      if (!rule) return;
+      totals[key]++;
+      rule.counters[key]++;
+    };
     let last: Attempt = { ok: false, retryable: false, status: null, error: 'not attempted' };
     for (let n = 0; n < this.settings.maxAttempts; n++) {
       if (n > 0) {
-        totals.retries++;
-        if (rule) rule.counters.retries++;
+        count('retries');
         await sleep(this.settings.retryBackoffMs * 2 ** (n - 1));
       }
-      totals.requests++;
-      if (rule) rule.counters.requests++;
+      count('requests');
       last = await post(url, headers, body, this.settings.requestTimeoutMs);
       if (rule) {
         rule.counters.lastStatus = last.status;
         rule.counters.lastError = last.ok ? null : last.error;
       }
       if (last.ok) return last;
-      totals.failedAttempts++;
-      if (rule) rule.counters.failedAttempts++;
+      count('failedAttempts');
       if (!last.retryable) return last;
     }
     return last;

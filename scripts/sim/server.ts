@@ -10,7 +10,7 @@ import { dataPlaneRoutes } from './data-plane';
 import { AwsError, serializeError, serviceError, type Service } from './errors';
 import { createRng } from './hash';
 import { findRoute, type Principal, type Reply, type RequestContext, type Route } from './http';
-import { permits } from './iam';
+import { actionAllowed, permits } from './iam';
 import { indexingRoutes } from './indexing';
 import { jobRoutes } from './jobs-api';
 import { registryRoutes } from './registry';
@@ -236,7 +236,11 @@ export function createRequestHandler(sim: Simulator) {
           'accessDenied',
           `User: ${auth.principal.arn} is not authorized to perform: ${resolved.action} on resource: ${
             service === 'timestream' ? `arn:aws:timestream:${auth.region}:${accountId}:database/*` : `arn:aws:iot:${auth.region}:${accountId}:*`
-          } because no identity-based policy allows the ${resolved.action} action`,
+          } ${
+            actionAllowed(auth.principal.actions, resolved.action)
+              ? 'with an explicit deny in an identity-based policy'
+              : `because no identity-based policy allows the ${resolved.action} action`
+          }`,
         );
       }
 
