@@ -513,3 +513,34 @@ async function onlineThingsAll(): Promise<string[]> {
   } while (nextToken);
   return out.sort();
 }
+
+describe('automatic delivery (default settings)', () => {
+  it('delivers the confirmation and a disconnect event within seconds without a flush', async () => {
+    const auto = await startTestSimulator({ things: 20 });
+    try {
+      const c = clients(auto).iot;
+      const waitFor = async <T>(get: () => T | undefined, ms: number): Promise<T> => {
+        const deadline = Date.now() + ms;
+        for (;;) {
+          const v = get();
+          if (v !== undefined) return v;
+          if (Date.now() > deadline) throw new Error(`nothing arrived within ${ms} ms`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await c.send(new CreateTopicRuleDestinationCommand({ destinationConfiguration: { httpUrlConfiguration: { confirmationUrl: `${rx.url}/auto-live` } } }));
+      const challenge = await waitFor(() => rx.at('/auto-live')[0]?.body as { confirmationToken: string } | undefined, 2000);
+      await c.send(new ConfirmTopicRuleDestinationCommand({ confirmationToken: challenge.confirmationToken }));
+      await c.send(new CreateTopicRuleCommand({ ruleName: 'presence', topicRulePayload: { sql: "SELECT * FROM '$aws/events/presence/+/+'", actions: [{ http: { url: `${rx.url}/auto-live/presence` } }] } }));
+      const res = await c.send(new SearchIndexCommand({ queryString: 'connectivity.connected:true', maxResults: 1 }));
+      const thing = res.things![0]!.thingName!;
+      const started = Date.now();
+      auto.control.takeDevicesOffline(DEMO_ACCOUNT_ID, { thingNames: [thing] });
+      const event = await waitFor(() => rx.at('/auto-live/presence')[0]?.body as { clientId: string; eventType: string } | undefined, 2000);
+      expect(event).toMatchObject({ clientId: thing, eventType: 'disconnected' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await auto.close();
+    }
+  });
+});

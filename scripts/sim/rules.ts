@@ -12,7 +12,7 @@ import type { Account } from './account';
 import { TELEMETRY_MEASURES } from './config';
 import { hash3, hash4 } from './hash';
 import type { JsonObject } from './json';
-import { evaluateRule, type ParsedRuleSql } from './rules-sql';
+import { evaluateRule, topicMatches, type ParsedRuleSql } from './rules-sql';
 import { telemetryPointAt, telemetryProfile } from './telemetry';
 
 export type DestinationStatus = 'ENABLED' | 'IN_PROGRESS' | 'DISABLED' | 'ERROR' | 'DELETING';
@@ -262,20 +262,22 @@ export class RuleStore {
     const r = this.account.behaviour.reportIntervalMs;
     const epoch = fleet.epochMs;
     const messages: Message[] = [];
-    const wantsTelemetry = (topic: string) => rules.some((rule) => evaluateTopic(rule, topic));
+    // Report ticks are the same for every device (epoch + m × interval), so most pumps have none.
+    const ticks: number[] = [];
+    for (let t = epoch + (Math.floor((a - epoch) / r) + 1) * r; t <= b; t += r) ticks.push(t);
+    const wantsTelemetry = (topic: string) => ticks.length > 0 && rules.some((rule) => topicMatches(rule.parsed.topicFilter, topic));
     for (let i = 0; i < fleet.count; i++) {
       if (!fleet.exists(i)) continue;
       if (st.connected[i] === UNKNOWN) st.connected[i] = fleet.connectivityAt(i, a).connected ? 1 : 0;
-      const name = fleet.name(i);
       const checks: { t: number; tick: boolean }[] = fleet.naturalChangeTimes(i, a, b).map((t) => ({ t, tick: false }));
       for (const w of fleet.controls.offlineWindows(i) ?? []) {
         for (const t of [w.startMs, w.endMs]) if (t > a && t <= b) checks.push({ t, tick: false });
       }
       if (st.dirty.has(i)) checks.push({ t: b, tick: false });
+      if (checks.length === 0 && ticks.length === 0) continue;
+      const name = fleet.name(i);
       const topic = `dt/${name}/telemetry`;
-      if (wantsTelemetry(topic)) {
-        for (let t = epoch + (Math.floor((a - epoch) / r) + 1) * r; t <= b; t += r) checks.push({ t, tick: true });
-      }
+      if (wantsTelemetry(topic)) for (const t of ticks) checks.push({ t, tick: true });
       if (checks.length === 0) continue;
       checks.sort((x, y) => x.t - y.t || Number(x.tick) - Number(y.tick));
       const profile = telemetryProfile(name);
@@ -374,10 +376,6 @@ export class RuleStore {
     for (const g of groups.values()) out.push({ ...g, batched: true });
     return out;
   }
-}
-
-function evaluateTopic(rule: StoredRule, topic: string): boolean {
-  return evaluateRule({ ...rule.parsed, where: [], select: [] }, { topic, payload: {}, timestampMs: 0, clientId: '' }) !== null;
 }
 
 function drop(rule: StoredRule, totals: RuleTotals, reason: string, n: number): void {
