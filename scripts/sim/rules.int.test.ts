@@ -490,6 +490,37 @@ describe('delivery of the living fleet through HTTP actions', () => {
     expect(view.totals.dropped).toEqual({ retriesExhausted: sent, clientError: sent });
   });
 
+  it('announces reconnects from clearing every control, and offline devices publish no telemetry', async () => {
+    await enabledDestination('/ingest');
+    await rule('presence', "SELECT clientId, eventType FROM '$aws/events/presence/+/+'", { url: `${rx.url}/ingest/presence` });
+    await rule('telemetry', "SELECT topic(2) AS thing FROM 'dt/+/telemetry'", { url: `${rx.url}/ingest/telemetry` });
+    const held = (await onlineThings()).slice(0, 2);
+    await admin('POST', `/accounts/${DEMO_ACCOUNT_ID}/devices/offline`, { thingNames: held });
+    await advance(REPORT_MS);
+    const online = await onlineThings();
+    await advance(MIN); // reconnecting exactly at a tick would report at that tick (as the shadow does)
+    await admin('POST', `/accounts/${DEMO_ACCOUNT_ID}/devices/clear`, {});
+    await flush();
+    const events = rx.at('/ingest/presence').map((r) => r.body as { clientId: string; eventType: string });
+    expect(events.filter((e) => e.eventType === 'disconnected').map((e) => e.clientId).sort()).toEqual([...held].sort());
+    expect(events.filter((e) => e.eventType === 'connected').map((e) => e.clientId).sort()).toEqual([...held].sort());
+    const reporters = rx.at('/ingest/telemetry').map((r) => (r.body as { thing: string }).thing).sort();
+    expect(reporters).toEqual(online);
+    for (const thing of held) expect(reporters).not.toContain(thing);
+  });
+
+  it('generates at most maxCatchUpMs of simulated time per pump and counts what it skipped', async () => {
+    await enabledDestination('/ingest');
+    await rule('telemetry', "SELECT ts FROM 'dt/sensor-000001/telemetry'", { url: `${rx.url}/ingest/one` });
+    await admin('PUT', '/rules/settings', { maxCatchUpMs: 30 * MIN });
+    const { nowMs } = await advance(2 * 60 * MIN) as { nowMs: number };
+    const totals = await flush();
+    expect(totals.skippedMs).toBe(90 * MIN);
+    const stamps = rx.at('/ingest/one').map((r) => (r.body as { ts: number }).ts);
+    for (const ts of stamps) expect(ts).toBeGreaterThan(nowMs - 30 * MIN);
+    expect(stamps.length).toBeLessThanOrEqual(6);
+  });
+
   it('drops messages for a destination that is not ENABLED, and counts them', async () => {
     const arn = await enabledDestination('/ingest');
     await iot.send(new UpdateTopicRuleDestinationCommand({ arn, status: 'DISABLED' }));

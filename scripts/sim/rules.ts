@@ -270,8 +270,10 @@ export class RuleStore {
       if (!fleet.exists(i)) continue;
       if (st.connected[i] === UNKNOWN) st.connected[i] = fleet.connectivityAt(i, a).connected ? 1 : 0;
       const checks: { t: number; tick: boolean }[] = fleet.naturalChangeTimes(i, a, b).map((t) => ({ t, tick: false }));
+      // Controls start at the simulated "now" of their call, which may equal `a` (already pumped): include it,
+      // so a hold that begins and ends between two pumps still yields its disconnect and reconnect.
       for (const w of fleet.controls.offlineWindows(i) ?? []) {
-        for (const t of [w.startMs, w.endMs]) if (t > a && t <= b) checks.push({ t, tick: false });
+        for (const t of [w.startMs, w.endMs]) if (t >= a && t <= b) checks.push({ t, tick: false });
       }
       if (st.dirty.has(i)) checks.push({ t: b, tick: false });
       if (checks.length === 0 && ticks.length === 0) continue;
