@@ -12,6 +12,7 @@ import { effectFor, type FirmwareRule } from './controls';
 import { Fleet, THING_GROUPS } from './fleet';
 import { hashString } from './hash';
 import { JobStore } from './jobs';
+import { RuleStore } from './rules';
 import { ShadowStore } from './shadow';
 
 export interface AccountSeed {
@@ -33,13 +34,15 @@ export class Account {
   seedInfo: AccountSeed;
   /** Devices that install one of these firmware versions start misbehaving (admin API). */
   firmwareRules: FirmwareRule[] = [];
+  /** Topic rules, HTTP destinations and their delivery queue (survive reseeding, like AWS resources). */
+  readonly rules: RuleStore = new RuleStore(this);
 
   constructor(
     readonly accountId: string,
     readonly region: string,
     seed: AccountSeed,
     now: number,
-    private readonly behaviour: BehaviourSettings,
+    readonly behaviour: BehaviourSettings,
     indexing: Partial<IndexingSettings> = {},
     timestream: { database?: string; table?: string } = {},
   ) {
@@ -70,12 +73,16 @@ export class Account {
         this.applyFirmwareRules(index, firmware, at);
       },
     });
+    this.rules.fleetReplaced(now);
   }
 
   private applyFirmwareRules(index: number, firmware: string, at: number): void {
     for (const { firmware: version, effect } of this.firmwareRules) {
       if (version !== firmware) continue;
-      if (effect.kind === 'offline') this.fleet.controls.takeOffline(index, at, effect.reason ?? 'CONNECTION_LOST');
+      if (effect.kind === 'offline') {
+        this.fleet.controls.takeOffline(index, at, effect.reason ?? 'CONNECTION_LOST');
+        this.rules.markDirty(index);
+      }
       else this.fleet.controls.addEffect(index, effectFor(effect, at, this.behaviour.reportIntervalMs));
     }
   }

@@ -95,6 +95,16 @@ const schemas = {
     region,
   }),
   clearControls: z.object({ ...selector, kinds: z.array(z.enum(['offline', ...ANOMALY_KINDS])).min(1).optional() }),
+  rulesSettings: z.object({
+    delivery: z.enum(['auto', 'manual']).optional(),
+    pumpIntervalMs: z.number().int().min(10).max(60_000).optional(),
+    maxAttempts: z.number().int().min(1).max(10).optional(),
+    retryBackoffMs: z.number().int().min(0).max(60_000).optional(),
+    requestTimeoutMs: z.number().int().min(10).max(60_000).optional(),
+    maxCatchUpMs: z.number().int().min(0).optional(),
+    maxQueue: z.number().int().min(0).optional(),
+    concurrency: z.number().int().min(1).max(256).optional(),
+  }),
   clock: z.object({ advanceMs: z.number().min(0).optional(), setMs: z.number().optional(), scale: z.number().min(0).optional() }),
   key: z.object({
     accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{16}$/),
@@ -102,11 +112,13 @@ const schemas = {
     accountId,
     userName: z.string().min(1).default('simulated-user'),
     actions: actions.default(['*']),
+    deny: z.array(z.string().min(1)).optional(),
   }),
   role: z.object({
     roleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/),
     externalId: z.string().min(2).optional(),
     actions: actions.default(['iot:*', 'timestream:Select', 'timestream:DescribeEndpoints']),
+    deny: z.array(z.string().min(1)).optional(),
     maxSessionDurationSeconds: z.number().int().min(900).max(43_200).default(3600),
     trustedPrincipals: z.array(z.string()).optional(),
   }),
@@ -250,6 +262,10 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/_sim\/timestream-settings$/, (sim) => sim.settings.timestream],
   ['PUT', /^\/_sim\/timestream-settings$/, (sim, body) => sim.setTimestreamSettings(parse(schemas.timestreamSettings, body))],
   ['GET', /^\/_sim\/counters$/, (sim) => sim.getCounters()],
+  ['GET', /^\/_sim\/rules$/, (sim) => sim.rulesView()],
+  ['POST', /^\/_sim\/rules\/flush$/, (sim) => sim.flushRules()],
+  ['GET', /^\/_sim\/rules\/settings$/, (sim) => sim.settings.rules],
+  ['PUT', /^\/_sim\/rules\/settings$/, (sim, body) => sim.setRulesSettings(parse(schemas.rulesSettings, body))],
   ['POST', /^\/_sim\/counters\/reset$/, (sim) => (sim.resetCounters(), { ok: true })],
   ['GET', /^\/_sim\/clock$/, (sim) => clockView(sim)],
   [
@@ -279,7 +295,7 @@ function clockView(sim: Simulator) {
   return { nowMs: now, iso: new Date(now).toISOString(), scale: sim.clock.timeScale };
 }
 
-export function handleAdmin(sim: Simulator, method: string, path: string, rawQuery: string, body: Buffer, res: ServerResponse): void {
+export async function handleAdmin(sim: Simulator, method: string, path: string, rawQuery: string, body: Buffer, res: ServerResponse): Promise<void> {
   const reply = (status: number, payload: unknown) => {
     const text = JSON.stringify(payload);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
@@ -295,7 +311,8 @@ export function handleAdmin(sim: Simulator, method: string, path: string, rawQue
   const [, re, handler] = route;
   const params = re.exec(path)!.slice(1);
   try {
-    reply(200, handler(sim, body, params, new URLSearchParams(rawQuery)));
+    // Handlers may be async (POST /_sim/rules/flush waits for deliveries).
+    reply(200, await handler(sim, body, params, new URLSearchParams(rawQuery)));
   } catch (err) {
     if (err instanceof AdminError) return reply(err.status, { error: err.message });
     if (err instanceof RangeError || err instanceof Error) return reply(400, { error: err.message });

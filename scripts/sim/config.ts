@@ -24,7 +24,10 @@ export const DEMO_CREDENTIALS: SimCredentials = {
   secretAccessKey: 'FleetlineDemoSecretKey+Local+Only+000001',
 };
 
-/** Same account, everything except Timestream (exercises the wizard's per-permission preflight). */
+/**
+ * Same account, everything except Timestream and IoT rules (exercises the wizard's per-permission preflight:
+ * live data needs the topic rule and destination actions).
+ */
 export const LIMITED_CREDENTIALS: SimCredentials = {
   accessKeyId: 'AKIAFLEETLINELIMIT01',
   secretAccessKey: 'FleetlineLimitSecretKey+Local+Only+00002',
@@ -35,6 +38,9 @@ export const SECOND_CREDENTIALS: SimCredentials = {
   accessKeyId: 'AKIAFLEETLINETWO0001',
   secretAccessKey: 'FleetlineTwoSecretKey+Local+Only+0000003',
 };
+
+/** What the limited key may not do although it has `iot:*`: every topic rule and destination action. */
+export const LIMITED_DENIED_ACTIONS = ['iot:*TopicRule*'] as const;
 
 export const DEMO_ROLE_ARN = `arn:aws:iam::${DEMO_ACCOUNT_ID}:role/FleetlineAccess`;
 export const DEMO_EXTERNAL_ID = 'fleetline-demo-external-id';
@@ -59,6 +65,8 @@ export interface KeyConfig extends SimCredentials {
   userName: string;
   /** IAM action patterns such as `iot:*`, `iot:List*`, `timestream:Select`; `*` = everything. */
   actions: string[];
+  /** Explicitly denied action patterns; they win over `actions`, as an IAM Deny does. */
+  deny?: string[];
 }
 
 export interface RoleConfig {
@@ -66,6 +74,7 @@ export interface RoleConfig {
   /** Required ExternalId; undefined means the role's trust policy has no ExternalId condition. */
   externalId?: string;
   actions: string[];
+  deny?: string[];
   maxSessionDurationSeconds: number;
   /** Account ids or access key ids allowed to assume the role; undefined = any configured key. */
   trustedPrincipals?: string[];
@@ -78,6 +87,7 @@ export const DEFAULT_KEYS: KeyConfig[] = [
     accountId: DEMO_ACCOUNT_ID,
     userName: 'fleetline-no-timestream',
     actions: ['iot:*', 'sts:AssumeRole'],
+    deny: [...LIMITED_DENIED_ACTIONS],
   },
   { ...SECOND_CREDENTIALS, accountId: SECOND_ACCOUNT_ID, userName: 'fleetline-second', actions: ['*'] },
 ];

@@ -1,4 +1,4 @@
-// `npx tsx scripts/sim/ctl.ts <command> [flags]`: device-behaviour controls of a running simulator (e.g. the
+// `npx tsx scripts/sim/ctl.ts <command> [flags]`: device-behaviour controls (and the rules engine) of a running simulator (e.g. the
 // one `npm run demo` starts on :4566) through its admin API. See scripts/sim/README.md.
 
 import { parseArgs } from 'node:util';
@@ -13,6 +13,8 @@ const HELP = `Device controls of a running AWS fleet simulator
                                             [--value <v>] [--delta <d>] [--rate <per hour>] [--minutes <n>]
   clear     end controls (all devices without a selector)   [--kinds offline,drain,spike,shift,drift,stuck]
   list      controls in force
+  rules     topic rules, destinations and delivery counters (GET /_sim/rules)
+  flush     deliver everything the rules engine has pending now (POST /_sim/rules/flush)
 
   Devices:  --things a,b,… | --prefix <p> | --group <thing group> | --count <n> (combine prefix/group/count)
   Target:   --url <simulator> (default http://${DEFAULT_HOST}:${DEFAULT_PORT})  --account <id> (default ${DEMO_ACCOUNT_ID})
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
   }
   const a = parsed.values as Record<string, string | undefined>;
   const command = parsed.positionals[0];
-  const base = `${(a.url ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`).replace(/\/$/, '')}/_sim/accounts/${a.account ?? DEMO_ACCOUNT_ID}/devices`;
+  const root = `${(a.url ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`).replace(/\/$/, '')}/_sim`;
+  let base = `${root}/accounts/${a.account ?? DEMO_ACCOUNT_ID}/devices`;
   const selector = {
     ...(a.things ? { thingNames: a.things.split(',').filter(Boolean) } : {}),
     ...(a.prefix ? { prefix: a.prefix } : {}),
@@ -79,6 +82,11 @@ async function main(): Promise<void> {
       break;
     case 'list':
       request = { method: 'GET', path: '/controls' };
+      break;
+    case 'rules':
+    case 'flush':
+      base = `${root}/rules`;
+      request = command === 'rules' ? { method: 'GET', path: '' } : { method: 'POST', path: '/flush' };
       break;
     default:
       fail(command ? `unknown command ${command}` : 'a command is required');

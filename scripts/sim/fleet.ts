@@ -351,6 +351,23 @@ export class Fleet {
     return { connected: true, sinceMs: since, untilMs: since };
   }
 
+  /**
+   * Times in (a, b] at which the natural model may change a device's connectivity (offline windows
+   * starting or ending); the rules engine evaluates connectivityAt there to find lifecycle events.
+   */
+  naturalChangeTimes(index: number, a: number, b: number): number[] {
+    const out: number[] = [];
+    if (b <= a) return out;
+    const died = this.diedAt(index);
+    if (died > a && died <= b) out.push(died);
+    for (let k = this.slotOf(index, a); k <= this.slotOf(index, b); k++) {
+      if (!this.windowIn(index, k)) continue;
+      if (this.window.start > a && this.window.start <= b) out.push(this.window.start);
+      if (this.window.end > a && this.window.end <= b) out.push(this.window.end);
+    }
+    return out;
+  }
+
   /** When a device is next online at or after t (Infinity for devices that never come back). */
   firstOnlineAtOrAfter(index: number, t: number): number {
     const c = this.connectivityAt(index, t);

@@ -13,6 +13,8 @@ export interface Principal {
   arn: string;
   userId: string;
   actions: string[];
+  /** Explicitly denied action patterns (win over `actions`). */
+  deny?: string[];
 }
 
 export interface RequestContext {
@@ -56,12 +58,15 @@ export function json(body: unknown, status = 200): Reply {
 /** Matches a decoded path against a route pattern; returns the parameters or null. */
 export function matchPath(pattern: string, segments: string[]): Record<string, string> | null {
   const parts = pattern.split('/').filter(Boolean);
-  if (parts.length !== segments.length) return null;
+  // A trailing `{name+}` is a greedy label (REST-JSON): it takes the rest of the path, slashes included.
+  const greedy = parts[parts.length - 1]?.endsWith('+}') === true;
+  if (greedy ? segments.length < parts.length : parts.length !== segments.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     const s = segments[i]!;
-    if (p.startsWith('{')) params[p.slice(1, -1)] = s;
+    if (greedy && i === parts.length - 1) params[p.slice(1, -2)] = segments.slice(i).join('/');
+    else if (p.startsWith('{')) params[p.slice(1, -1)] = s;
     else if (p !== s) return null;
   }
   return params;

@@ -42,6 +42,11 @@ export function actionAllowed(patterns: string[], action: string): boolean {
   });
 }
 
+/** Allowed by an action pattern and not by an explicit deny (IAM: an explicit Deny always wins). */
+export function permits(principal: Pick<Principal, 'actions' | 'deny'>, action: string): boolean {
+  return actionAllowed(principal.actions, action) && !(principal.deny && actionAllowed(principal.deny, action));
+}
+
 export function roleAccountId(roleArn: string): string | null {
   return /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]+$/.exec(roleArn)?.[1] ?? null;
 }
@@ -60,7 +65,7 @@ export class IamStore {
     if (!/^AKIA[A-Z0-9]{16}$/.test(key.accessKeyId)) throw new Error('access key ids look like AKIA + 16 upper-case letters/digits');
     if (key.secretAccessKey.length !== 40) throw new Error('secret access keys are 40 characters long');
     if (!/^\d{12}$/.test(key.accountId)) throw new Error('account ids are 12 digits');
-    this.keys.set(key.accessKeyId, { ...key, actions: [...key.actions] });
+    this.keys.set(key.accessKeyId, { ...key, actions: [...key.actions], ...(key.deny ? { deny: [...key.deny] } : {}) });
   }
 
   deleteKey(accessKeyId: string): boolean {
@@ -69,7 +74,7 @@ export class IamStore {
 
   putRole(role: RoleConfig): void {
     if (!roleAccountId(role.roleArn)) throw new Error(`not a role ARN: ${role.roleArn}`);
-    this.roles.set(role.roleArn, { ...role, actions: [...role.actions] });
+    this.roles.set(role.roleArn, { ...role, actions: [...role.actions], ...(role.deny ? { deny: [...role.deny] } : {}) });
   }
 
   role(roleArn: string): RoleConfig | undefined {
@@ -96,6 +101,7 @@ export class IamStore {
           arn: `arn:aws:iam::${key.accountId}:user/${key.userName}`,
           userId: 'AIDA' + accessKeyId.slice(4),
           actions: key.actions,
+          ...(key.deny ? { deny: key.deny } : {}),
         },
       };
     }
@@ -118,6 +124,7 @@ export class IamStore {
         arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
         userId: `AROA${randomUpper(17)}:${sessionName}`,
         actions: role.actions,
+        ...(role.deny ? { deny: role.deny } : {}),
       },
     };
     if (this.sessions.size >= MAX_SESSIONS) {

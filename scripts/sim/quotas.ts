@@ -32,6 +32,19 @@ export const DEFAULT_RATES: Record<string, number> = {
   GetThingShadow: 4000,
   UpdateThingShadow: 4000,
   ListNamedShadowsForThing: 4000,
+  // Rules engine APIs: AWS publishes no per-API default for these; assumed, in the family of the other
+  // control-plane mutations (writes 5/s, reads 10/s).
+  CreateTopicRule: 5, // assumed
+  ReplaceTopicRule: 5, // assumed
+  DeleteTopicRule: 5, // assumed
+  GetTopicRule: 10, // assumed
+  ListTopicRules: 10, // assumed
+  CreateTopicRuleDestination: 5, // assumed
+  UpdateTopicRuleDestination: 5, // assumed
+  DeleteTopicRuleDestination: 5, // assumed
+  ConfirmTopicRuleDestination: 5, // assumed
+  GetTopicRuleDestination: 10, // assumed
+  ListTopicRuleDestinations: 10, // assumed
   AssumeRole: 600, // assumed (STS request-rate quota)
   GetCallerIdentity: 600, // assumed
   Query: 50, // assumed; Timestream limits concurrency rather than TPS

@@ -10,10 +10,11 @@ import { dataPlaneRoutes } from './data-plane';
 import { AwsError, serializeError, serviceError, type Service } from './errors';
 import { createRng } from './hash';
 import { findRoute, type Principal, type Reply, type RequestContext, type Route } from './http';
-import { actionAllowed } from './iam';
+import { actionAllowed, permits } from './iam';
 import { indexingRoutes } from './indexing';
 import { jobRoutes } from './jobs-api';
 import { registryRoutes } from './registry';
+import { confirmByEnableUrl, ruleRoutes } from './rules-api';
 import { parseAuthorization, verifySignature } from './sigv4';
 import { KNOWN_REGIONS, Simulator, type SimulatorOptions } from './simulator';
 import { handleSts, STS_ACTIONS, stsParams } from './sts';
@@ -22,7 +23,7 @@ import { handleTimestream, TIMESTREAM_ACTIONS } from './timestream';
 export type { SimulatorOptions } from './simulator';
 export { Simulator } from './simulator';
 
-const IOT_ROUTES: Route[] = [...registryRoutes, ...indexingRoutes, ...jobRoutes];
+const IOT_ROUTES: Route[] = [...registryRoutes, ...indexingRoutes, ...jobRoutes, ...ruleRoutes];
 const MAX_BODY_BYTES = 1024 * 1024;
 const SERVICES: Service[] = ['iot', 'iotdata', 'sts', 'timestream'];
 
@@ -182,6 +183,18 @@ export function createRequestHandler(sim: Simulator) {
       return handleAdmin(sim, method, rawPath, rawQuery, body ?? Buffer.alloc(0), res);
     }
 
+    // The enableUrl of a destination confirmation works without a signature, like AWS's (a browser opens it).
+    if (method === 'GET' && !req.headers.authorization && rawPath.startsWith('/confirmdestination/')) {
+      let token = '';
+      try {
+        token = decodeURIComponent(rawPath.slice('/confirmdestination/'.length));
+      } catch {
+        token = '';
+      }
+      const ok = token !== '' && confirmByEnableUrl(sim.accounts.values(), token, sim.now());
+      return send(res, ok ? 200 : 400, { 'content-type': 'application/json' }, ok ? '{}' : '{"message":"The confirmation token is not valid."}');
+    }
+
     let service = guessService(req, rawPath);
     let operation: string | null = null;
     let accountId: string | null = null;
@@ -217,13 +230,17 @@ export function createRequestHandler(sim: Simulator) {
       const counterKey = `${service}:${operation}`;
       sim.count('calls', counterKey, accountId);
 
-      if (resolved.action && !actionAllowed(auth.principal.actions, resolved.action)) {
+      if (resolved.action && !permits(auth.principal, resolved.action)) {
         throw serviceError(
           service,
           'accessDenied',
           `User: ${auth.principal.arn} is not authorized to perform: ${resolved.action} on resource: ${
             service === 'timestream' ? `arn:aws:timestream:${auth.region}:${accountId}:database/*` : `arn:aws:iot:${auth.region}:${accountId}:*`
-          } because no identity-based policy allows the ${resolved.action} action`,
+          } ${
+            actionAllowed(auth.principal.actions, resolved.action)
+              ? 'with an explicit deny in an identity-based policy'
+              : `because no identity-based policy allows the ${resolved.action} action`
+          }`,
         );
       }
 
@@ -305,12 +322,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? DEFAULT_HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  sim.rulesEngine.publicUrl = url;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     control: sim,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        sim.rulesEngine.stop();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

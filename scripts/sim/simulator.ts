@@ -26,6 +26,7 @@ import { DISCONNECT_REASONS } from './fleet';
 import { IamStore } from './iam';
 import { applyIndexingUpdate } from './indexing';
 import { defaultFaults, defaultQuotas, QuotaManager, type FaultSettings, type QuotaSettings } from './quotas';
+import { defaultRulesSettings, emptyRuleCounters, emptyRuleTotals, RulesEngine, type RuleCounters, type RulesSettings, type RuleTotals } from './rules';
 
 export const KNOWN_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3',
@@ -56,6 +57,8 @@ export interface SimulatorOptions {
   clock?: { startMs?: number; scale?: number };
   /** Simulated time an index needs after it is switched on (IndexNotReadyException meanwhile). */
   indexBuildMs?: number;
+  /** Rules engine delivery (auto every 250 ms of real time, or manual = only on flushRules()). */
+  rules?: Partial<RulesSettings>;
 }
 
 export interface SimulatorSettings {
@@ -64,6 +67,7 @@ export interface SimulatorSettings {
   quotas: QuotaSettings;
   faults: FaultSettings;
   indexBuildMs: number;
+  rules: RulesSettings;
 }
 
 export interface Counters {
@@ -72,10 +76,24 @@ export interface Counters {
   errors: Record<string, number>;
   faults: { errors: number; resets: number };
   byAccount: Record<string, { calls: Record<string, number>; throttled: Record<string, number> }>;
+  /** Rules engine: messages published and matched, HTTP requests, deliveries, retries, drops. */
+  rules: RuleTotals;
 }
 
 function emptyCounters(): Counters {
-  return { calls: {}, throttled: {}, errors: {}, faults: { errors: 0, resets: 0 }, byAccount: {} };
+  return { calls: {}, throttled: {}, errors: {}, faults: { errors: 0, resets: 0 }, byAccount: {}, rules: emptyRuleTotals() };
+}
+
+export interface RulesView {
+  settings: RulesSettings;
+  totals: RuleTotals;
+  accounts: {
+    accountId: string;
+    region: string;
+    queued: number;
+    rules: { ruleName: string; topicFilter: string; ruleDisabled: boolean; counters: RuleCounters }[];
+    destinations: { arn: string; confirmationUrl: string; status: string; statusReason?: string }[];
+  }[];
 }
 
 export interface AccountSummary {
@@ -134,6 +152,7 @@ export class Simulator {
   readonly settings: SimulatorSettings;
   readonly accounts = new Map<string, Account>();
   counters: Counters = emptyCounters();
+  readonly rulesEngine: RulesEngine;
   private readonly seedMs = new Map<string, number>();
 
   constructor(private readonly options: SimulatorOptions = {}) {
@@ -142,6 +161,8 @@ export class Simulator {
     this.quotas = new QuotaManager(this.settings.quotas);
     this.iam = this.initialIam();
     for (const a of resolveAccounts(options)) this.createAccount(a);
+    this.rulesEngine = new RulesEngine(this.settings.rules, () => this.accounts.values(), () => this.now(), () => this.counters.rules);
+    this.rulesEngine.start();
   }
 
   private initialSettings(): SimulatorSettings {
@@ -154,6 +175,7 @@ export class Simulator {
       quotas: { ...defaultQuotas(), ...o.quotas },
       faults: { ...defaultFaults(), ...o.faults },
       indexBuildMs: o.indexBuildMs ?? 0,
+      rules: { ...defaultRulesSettings(), ...o.rules },
     };
   }
 
@@ -222,7 +244,11 @@ export class Simulator {
   reset(): void {
     this.accounts.clear();
     const fresh = this.initialSettings();
+    // The engine holds the rules settings object: reset it in place.
+    Object.assign(this.settings.rules, fresh.rules);
+    fresh.rules = this.settings.rules;
     Object.assign(this.settings, fresh);
+    this.rulesEngine.start();
     this.quotas.update(this.settings.quotas);
     this.iam = this.initialIam();
     this.counters = emptyCounters();
@@ -338,7 +364,7 @@ export class Simulator {
     const now = this.now();
     account.settle(now);
     const indexes = this.selectThings(account, sel);
-    const names = indexes.filter((i) => apply(account, i, now)).map((i) => account.fleet.name(i));
+    const names = indexes.filter((i) => apply(account, i, now) && (account.rules.markDirty(i), true)).map((i) => account.fleet.name(i));
     return { thingNames: names, atMs: at ?? now };
   }
 
@@ -406,7 +432,10 @@ export class Simulator {
     if (bySelector) return this.control(accountId, sel, apply);
     const now = this.now();
     account.settle(now);
-    const names = [...account.fleet.controls.active(now).keys()].sort((x, y) => x - y).filter((i) => apply(account, i, now)).map((i) => account.fleet.name(i));
+    const names = [...account.fleet.controls.active(now).keys()]
+      .sort((x, y) => x - y)
+      .filter((i) => apply(account, i, now) && (account.rules.markDirty(i), true))
+      .map((i) => account.fleet.name(i));
     return { thingNames: names, atMs: now };
   }
 
@@ -433,6 +462,54 @@ export class Simulator {
 
   resetCounters(): void {
     this.counters = emptyCounters();
+    for (const a of this.accounts.values()) for (const r of a.rules.rules.values()) r.counters = emptyRuleCounters();
+  }
+
+  // --- rules engine ------------------------------------------------------------------------------
+
+  /**
+   * Generates the fleet's messages up to the current simulated time, delivers them through the rules'
+   * HTTP actions (and pending destination confirmations), and resolves when every attempt has finished.
+   */
+  flushRules(): Promise<RuleTotals> {
+    return this.rulesEngine.flush();
+  }
+
+  setRulesSettings(s: Partial<RulesSettings>): RulesSettings {
+    Object.assign(this.settings.rules, s);
+    this.rulesEngine.start();
+    return this.settings.rules;
+  }
+
+  rulesView(): RulesView {
+    return {
+      settings: this.settings.rules,
+      totals: structuredClone(this.counters.rules),
+      accounts: [...this.accounts.values()]
+        .filter((a) => a.rules.rules.size > 0 || a.rules.destinations.size > 0)
+        .map((a) => ({
+          accountId: a.accountId,
+          region: a.region,
+          queued: a.rules.queue.length,
+          rules: [...a.rules.rules.values()].map((r) => ({
+            ruleName: r.ruleName,
+            topicFilter: r.parsed.topicFilter,
+            ruleDisabled: r.ruleDisabled,
+            counters: structuredClone(r.counters),
+          })),
+          destinations: [...a.rules.destinations.values()].map((d) => ({
+            arn: d.arn,
+            confirmationUrl: d.confirmationUrl,
+            status: d.status,
+            ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+          })),
+        })),
+    };
+  }
+
+  /** Stops the rules engine's timer (the server calls it on close). */
+  dispose(): void {
+    this.rulesEngine.stop();
   }
 
   count(kind: 'calls' | 'throttled', operation: string, accountId: string | null): void {
