@@ -374,12 +374,6 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
-      foreignKeyName: "notification_deliveries_alert_id_fkey"
-      columns: ["alert_id"]
-isOneToOne: false
-      referencedRelation: "alerts"
-      referencedColumns: ["id"]
-    },{
       foreignKeyName: "notification_deliveries_channel_id_fkey"
       columns: ["channel_id"]
 isOneToOne: false

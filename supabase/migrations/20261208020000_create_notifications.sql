@@ -52,7 +52,8 @@ create table public.notification_deliveries (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
   channel_id uuid not null references public.notification_channels (id) on delete cascade,
-  -- No FK: alerts belong to another lane's migration; the lead adds one at merge.
+  -- The alert announced (alerts.id), kept without a foreign key: the delivery log outlives the alert,
+  -- which goes with its rule.
   alert_id uuid,
   kind public.notification_delivery_kind not null,
   payload jsonb not null constraint notification_deliveries_payload_object check (jsonb_typeof(payload) = 'object'),
