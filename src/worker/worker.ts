@@ -6,6 +6,7 @@ import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
 import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
+import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
 
@@ -53,6 +54,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Bulk operations: one at a time per worker, each paced by its integrations' budgets.
   const bulkDeps = { db: deps.db, clients: deps.clients, log, signal: controller.signal, clock: deps.clock, workerId: id };
   await boss.work(QUEUES.bulk, polling, async ([job]) => (job ? handleBulkJob(bulkDeps, job) : null));
+  // Telemetry store upkeep (sent once across workers by pg-boss cron): partitions hourly, retention daily.
+  await boss.schedule(QUEUES.telemetryPartitions, '7 * * * *');
+  await boss.schedule(QUEUES.telemetryRetention, '37 3 * * *');
+  await boss.work(QUEUES.telemetryPartitions, polling, async () => handleTelemetryPartitionsJob({ db: deps.db, log }));
+  await boss.work(QUEUES.telemetryRetention, polling, async () => handleTelemetryRetentionJob({ db: deps.db, log }));
   // Start with a tick rather than waiting for the next minute, so a fresh deployment syncs at once.
   await tick();
   log.info({ concurrency: options.concurrency }, 'worker started');

@@ -10,6 +10,9 @@ export const QUEUES = {
   sync: 'sync-integration',
   tick: 'sync-tick',
   bulk: 'bulk-operation',
+  /** Telemetry store upkeep: partitions ahead (hourly) and retention (daily). */
+  telemetryPartitions: 'telemetry-partitions',
+  telemetryRetention: 'telemetry-retention',
 } as const;
 
 export interface RetrySettings {
@@ -58,6 +61,8 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   await ensureQueue(boss, { name: QUEUES.tick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   // A bulk job also retries while the operation it names is not yet committed (see bulk-handler).
   await ensureQueue(boss, { name: QUEUES.bulk, policy: 'standard', retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: BULK_EXPIRE_SECONDS });
+  await ensureQueue(boss, { name: QUEUES.telemetryPartitions, policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.telemetryRetention, policy: 'short', retryLimit: 3, retryDelay: 300, expireInSeconds: 3600 });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */
