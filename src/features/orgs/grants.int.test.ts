@@ -44,7 +44,8 @@ const USER_FUNCTIONS = [
 /** Relations members read without RLS of their own: views that apply the membership rule themselves. */
 const USER_VIEWS = ['private.member_devices'];
 
-const SCHEMAS = ['public', 'private'];
+// telemetry_partitions: the raw telemetry's daily partitions, reachable only through public.telemetry_points.
+const SCHEMAS = ['public', 'private', 'telemetry_partitions'];
 
 interface Column {
   table: string;
