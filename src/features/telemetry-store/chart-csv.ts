@@ -33,7 +33,8 @@ export interface ChartCsv {
 }
 
 /** Resolves the chart first (auth, RLS, source choice and their errors happen here), then streams. */
-export async function chartCsv(deps: TelemetryDeps & { readAsUser: Db }, input: TelemetryInput): Promise<ChartCsv> {
+export async function chartCsv(deps: TelemetryDeps & { readAsUser: Db }, input: TelemetryInput, options: { rawPageSize?: number } = {}): Promise<ChartCsv> {
+  const pageSize = options.rawPageSize ?? RAW_PAGE;
   const series = await loadTelemetry(deps, input);
   const source = series.sources.length === 1 ? series.sources[0]! : null;
   const raw = series.scope === 'device' && source?.source === 'fleetline_store' && source.resolution === 'raw';
@@ -48,10 +49,10 @@ export async function chartCsv(deps: TelemetryDeps & { readAsUser: Db }, input: 
     const toMs = Date.parse(series.to);
     let after: number | null = null;
     for (;;) {
-      const page = await deps.readAsUser((tx) => listRawPoints(tx, orgDevice.orgId, orgDevice.deviceId, series.metric, fromMs, toMs, after, RAW_PAGE));
+      const page = await deps.readAsUser((tx) => listRawPoints(tx, orgDevice.orgId, orgDevice.deviceId, series.metric, fromMs, toMs, after, pageSize));
       if (page.length === 0) return;
       yield lines(page.map((p) => [new Date(p.t).toISOString(), p.value, p.value, p.value, 1]));
-      if (page.length < RAW_PAGE) return;
+      if (page.length < pageSize) return;
       after = page[page.length - 1]!.t;
     }
   }

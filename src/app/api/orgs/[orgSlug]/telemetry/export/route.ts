@@ -94,6 +94,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
       'x-content-type-options': 'nosniff',
       'x-telemetry-source': series.sources.map((s) => s.source + (s.resolution ? `:${s.resolution}` : '')).join(','),
       'x-telemetry-bin': series.bin,
+      'x-telemetry-range': `${series.from}/${series.to}`,
+      'x-telemetry-rows': csv.raw ? 'raw' : 'bins',
     },
   });
 }
