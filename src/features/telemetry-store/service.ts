@@ -90,8 +90,8 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
     days.add(Math.floor(ms / DAY_MS));
   }
   await ensureDays(db, days);
-  // Arrays + unnest: six parameters whatever the batch size. Rollup rows are upserted in key order,
-  // so concurrent batches touching the same buckets lock them in the same order (no deadlock).
+  // Arrays + unnest: six parameters whatever the batch size. Points and rollup rows go in in key
+  // order, so concurrent batches touching the same keys lock them in the same order (no deadlock).
   const [row] = await db<{ written: number }[]>`
     with input as (
       select * from unnest(${orgIds}::uuid[], ${integrationIds}::uuid[], ${deviceIds}::uuid[], ${metrics}::text[],
@@ -100,7 +100,7 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
     ),
     ins as (
       insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
-      select org_id, integration_id, device_id, ts, value, metric from input
+      select org_id, integration_id, device_id, ts, value, metric from input order by device_id, metric, ts
       on conflict (device_id, metric, ts) do nothing
       returning org_id, integration_id, device_id, metric, ts, value
     ),
