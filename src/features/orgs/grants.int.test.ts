@@ -44,7 +44,7 @@ const USER_FUNCTIONS = [
 /** Relations members read without RLS of their own: views that apply the membership rule themselves. */
 const USER_VIEWS = ['private.member_devices'];
 
-// telemetry_partitions: the raw telemetry's daily partitions, reachable only through public.telemetry_points.
+// telemetry_partitions: the telemetry tables' partitions, reachable only through their parents in public.
 const SCHEMAS = ['public', 'private', 'telemetry_partitions'];
 
 interface Column {

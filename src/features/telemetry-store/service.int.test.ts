@@ -179,8 +179,9 @@ describe('retention', () => {
     const day = (daysAgo: number) => Math.floor((now.getTime() - daysAgo * DAY) / DAY) * DAY + 12 * HOUR;
     const partitionOf = (ms: number) => `points_${new Date(ms).toISOString().slice(0, 10).replaceAll('-', '')}`;
     // 95 days: past any retention an org may choose (at most 90) and the 5-minute rollups' 90 days;
-    // 401 days: past the hourly rollups' 400; 11 days: inside org A's 30, outside org B's 10.
-    const [veryOld, old, recent] = [day(401), day(95), day(11)];
+    // 440 days: its whole month is past the hourly rollups' 400; 11 days: inside org A's 30, outside org B's 10.
+    const [veryOld, old, recent] = [day(440), day(95), day(11)];
+    const monthOf = (ms: number) => `rollups_1h_${new Date(ms).toISOString().slice(0, 7).replace('-', '')}`;
     await adminSql()`update public.organizations set telemetry_retention_days = 10 where id = ${orgB.id}`;
     const deviceA = randomUUID();
     const deviceB = randomUUID();
@@ -193,18 +194,23 @@ describe('retention', () => {
         point(orgB, integrationB, deviceB, 'temperature', recent, 5),
       ]),
     );
-    const partitions = async () =>
+    const partitions = async (table = 'telemetry_points') =>
       (await adminSql()<{ name: string }[]>`
         select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-        where i.inhparent = 'public.telemetry_points'::regclass order by 1`).map((r) => r.name);
+        where i.inhparent = ${'public.' + table}::regclass order by 1`).map((r) => r.name);
+    const rollup5 = (ms: number) => partitionOf(ms).replace('points_', 'rollups_5m_');
     expect(await partitions()).toEqual(expect.arrayContaining([partitionOf(veryOld), partitionOf(old), partitionOf(recent)]));
+    expect(await partitions('telemetry_rollups_5m')).toEqual(expect.arrayContaining([rollup5(veryOld), rollup5(old), rollup5(recent)]));
+    expect(await partitions('telemetry_rollups_1h')).toEqual(expect.arrayContaining([monthOf(veryOld), monthOf(old), monthOf(recent)]));
 
     const result = await asService((db) => applyRetention(db, now));
-    expect(result.droppedPartitions).toEqual(expect.arrayContaining([partitionOf(veryOld), partitionOf(old)]));
+    expect(result.droppedPartitions).toEqual(expect.arrayContaining([partitionOf(veryOld), partitionOf(old), rollup5(veryOld), rollup5(old), monthOf(veryOld)]));
     const after = await partitions();
     expect(after).not.toContain(partitionOf(veryOld));
     expect(after).not.toContain(partitionOf(old));
     expect(after).toContain(partitionOf(recent));
+    expect(await partitions('telemetry_rollups_5m')).toContain(rollup5(recent));
+    expect(await partitions('telemetry_rollups_1h')).toEqual(expect.arrayContaining([monthOf(old), monthOf(recent)]));
     // Whatever is left ends within the longest retention of any organization.
     const cutoffDay = Math.floor(now.getTime() / DAY) - result.longestRetentionDays;
     for (const name of after) {
@@ -215,7 +221,7 @@ describe('retention', () => {
     const raw = await adminSql()<{ value: number }[]>`
       select value from public.telemetry_points where device_id = any(${[deviceA, deviceB]}::uuid[]) order by value`;
     expect(raw.map((r) => r.value)).toEqual([3]);
-    // Rollups outlive raw points: 5 min for 90 days, 1 h for 400 days.
+    // Rollups outlive raw points: 5 min for 90 days, 1 h for 400 days (whole months).
     const buckets = async (table: string) =>
       (await adminSql()<{ v: number }[]>`select min as v from ${adminSql()('public.' + table)} where device_id = any(${[deviceA, deviceB]}::uuid[]) order by 1`).map((r) => r.v);
     expect(await buckets('telemetry_rollups_5m')).toEqual([3, 5]);

@@ -128,7 +128,7 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
   return { written: row?.written ?? 0 };
 }
 
-/** Creates daily partitions from yesterday through `daysAhead` days ahead (the maintenance job). */
+/** Creates the partitions from yesterday through `daysAhead` days ahead (the maintenance job). */
 export async function ensurePartitions(db: Tx, daysAhead = 7): Promise<{ created: number }> {
   const [row] = await db<{ created: number }[]>`select private.ensure_telemetry_partitions(${daysAhead}::int) as created`;
   return { created: row?.created ?? 0 };
@@ -137,12 +137,10 @@ export async function ensurePartitions(db: Tx, daysAhead = 7): Promise<{ created
 export interface RetentionResult {
   droppedPartitions: string[];
   rawRowsDeleted: number;
-  rollups5mDeleted: number;
-  rollups1hDeleted: number;
   longestRetentionDays: number;
 }
 
-/** Drops raw partitions past every organization's retention, trims shorter ones, ages out rollups. */
+/** Drops raw partitions past every organization's retention (trimming shorter ones) and rollup partitions past theirs. */
 export async function applyRetention(db: Tx, now: Date = new Date()): Promise<RetentionResult> {
   const [row] = await db<{ result: RetentionResult }[]>`select private.apply_telemetry_retention(${now.toISOString()}::timestamptz) as result`;
   if (row!.result.droppedPartitions.length > 0) forgetKnownPartitions();
