@@ -42,6 +42,8 @@ function check(point: TelemetryPoint, index: number): number {
 const knownDays = new Map<number, number>();
 const KNOWN_DAY_TTL_MS = 10 * 60_000;
 
+// Normally a no-op: the worker creates partitions a week ahead. Creating one here locks the parent
+// until the caller commits, so this is only the fallback for a day maintenance has not reached.
 async function ensureDays(db: Tx, days: Set<number>): Promise<void> {
   const now = Date.now();
   const missing = [...days].filter((d) => (knownDays.get(d) ?? 0) < now);

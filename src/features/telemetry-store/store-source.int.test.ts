@@ -84,12 +84,6 @@ afterAll(async () => {
 const req = (r: Partial<TelemetryRequest>): TelemetryRequest => ({ metric: 'temperature', range: '24h', ...r });
 
 describe('Fleetline store source', () => {
-  it('reads raw points for 1-minute bins, 5-minute rollups up to 30 minutes, hourly rollups from 1 h', () => {
-    expect(storeResolution('1m')).toBe('raw');
-    for (const bin of ['5m', '10m', '15m', '30m'] as const) expect(storeResolution(bin)).toBe('5m');
-    for (const bin of ['1h', '6h', '12h', '1d'] as const) expect(storeResolution(bin)).toBe('1h');
-  });
-
   it.each([
     ['1h', '1m', 'raw'],
     ['24h', '5m', '5m'],
