@@ -107,6 +107,8 @@ describe('writeTelemetryPoints', () => {
       }
       // Late points: an hour already rolled up gets more data.
       if (batch > 6) points.push(point(orgA, integrationA, devices[0]!, 'temperature', base + 17_123, 500 + batch));
+      // The same key twice in one batch with another value: the first one wins.
+      for (const p of points.slice(0, 20)) points.push({ ...p, value: p.value + 1000 });
       // A retry: the same points sent again (the previous batch replayed in part).
       if (batch % 4 === 3) points.push(...all.slice(-150));
       const result = await asService((db) => writeTelemetryPoints(db, points));

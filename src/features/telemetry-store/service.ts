@@ -69,6 +69,7 @@ export function forgetKnownPartitions(): void {
  * Stores a batch and keeps both rollups up to date in the same transaction (db: a service-role
  * transaction). `written` counts the points inserted; points already stored (same device, metric
  * and time) are skipped, so a retried batch neither duplicates rows nor double-counts rollups.
+ * Within a batch, the first of several points with the same key wins.
  */
 export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Promise<{ written: number }> {
   if (points.length === 0) return { written: 0 };
@@ -97,12 +98,12 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
   const [row] = await db<{ written: number }[]>`
     with input as (
       select * from unnest(${orgIds}::uuid[], ${integrationIds}::uuid[], ${deviceIds}::uuid[], ${metrics}::text[],
-                           ${times}::timestamptz[], ${values}::float8[])
-        as t(org_id, integration_id, device_id, metric, ts, value)
+                           ${times}::timestamptz[], ${values}::float8[]) with ordinality
+        as t(org_id, integration_id, device_id, metric, ts, value, ord)
     ),
     ins as (
       insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
-      select org_id, integration_id, device_id, ts, value, metric from input order by device_id, metric, ts
+      select org_id, integration_id, device_id, ts, value, metric from input order by device_id, metric, ts, ord
       on conflict (device_id, metric, ts) do nothing
       returning org_id, integration_id, device_id, metric, ts, value
     ),
