@@ -16,6 +16,8 @@ export const paths = {
   deviceTelemetry: (slug: string, deviceId: string) => `/${slug}/telemetry?device=${deviceId}`,
   /** The fleet chart over the devices a filter selects; `query` as for `devices`. */
   fleetTelemetry: (slug: string, query = '') => `/${slug}/telemetry${query}`,
+  /** A chart's series as CSV; `query` is the chart's own query string (without `?`). */
+  telemetryExport: (slug: string, query: string) => `/api/orgs/${slug}/telemetry/export?${query}`,
   otaJobs: (slug: string) => `/${slug}/ota`,
   otaJob: (slug: string, otaJobId: string) => `/${slug}/ota/${otaJobId}`,
   newOtaJob: (slug: string) => `/${slug}/ota/new`,

@@ -389,14 +389,14 @@ isOneToOne: false
                   ]
                 },"organizations": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"id": string,"name": string,"slug": string
+                    "created_at": string,"created_by": string | null,"id": string,"name": string,"slug": string,"telemetry_retention_days": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"id"?: string,"name": string,"slug": string
+                    "created_at"?: string,"created_by"?: string | null,"id"?: string,"name": string,"slug": string,"telemetry_retention_days"?: number
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"id"?: string,"name"?: string,"slug"?: string
+                    "created_at"?: string,"created_by"?: string | null,"id"?: string,"name"?: string,"slug"?: string,"telemetry_retention_days"?: number
                   }
                   Relationships: [
                     
@@ -518,6 +518,48 @@ isOneToOne: false
       referencedRelation: "organizations"
       referencedColumns: ["id"]
     }
+                  ]
+                },"telemetry_points": {
+                  Row: {
+                    "device_id": string,"integration_id": string,"metric": string,"org_id": string,"ts": string,"value": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "device_id": string,"integration_id": string,"metric": string,"org_id": string,"ts": string,"value": number
+                  }
+                  Update: {
+                    "device_id"?: string,"integration_id"?: string,"metric"?: string,"org_id"?: string,"ts"?: string,"value"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"telemetry_rollups_1h": {
+                  Row: {
+                    "bucket": string,"count": number,"device_id": string,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"device_id": string,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"device_id"?: string,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"telemetry_rollups_5m": {
+                  Row: {
+                    "bucket": string,"count": number,"device_id": string,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"device_id": string,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"device_id"?: string,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
                   ]
                 },"thing_groups": {
                   Row: {

@@ -11,6 +11,7 @@ import { handleNotificationJob, sweepNotifications } from './notification-handle
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
 import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
 import { databaseEnv } from '@/lib/env';
+import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
 
@@ -74,6 +75,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.notify, { ...polling, batchSize: 5 }, (jobs) => Promise.all(jobs.map((job) => handleNotificationJob(notifyDeps, job))));
   await boss.schedule(QUEUES.notifySweep, '* * * * *');
   await boss.work(QUEUES.notifySweep, { pollingIntervalSeconds: 30 }, () => sweepNotifications(notifyDeps));
+  // Telemetry store upkeep (sent once across workers by pg-boss cron): partitions hourly, retention daily.
+  await boss.schedule(QUEUES.telemetryPartitions, '7 * * * *');
+  await boss.schedule(QUEUES.telemetryRetention, '37 3 * * *');
+  await boss.work(QUEUES.telemetryPartitions, polling, async () => handleTelemetryPartitionsJob({ db: deps.db, log }));
+  await boss.work(QUEUES.telemetryRetention, polling, async () => handleTelemetryRetentionJob({ db: deps.db, log }));
   // Start with a tick rather than waiting for the next minute, so a fresh deployment syncs at once.
   await tick();
   log.info({ concurrency: options.concurrency }, 'worker started');

@@ -44,7 +44,8 @@ const USER_FUNCTIONS = [
 /** Relations members read without RLS of their own: views that apply the membership rule themselves. */
 const USER_VIEWS = ['private.member_devices'];
 
-const SCHEMAS = ['public', 'private'];
+// telemetry_partitions: the telemetry tables' partitions, reachable only through their parents in public.
+const SCHEMAS = ['public', 'private', 'telemetry_partitions'];
 
 interface Column {
   table: string;

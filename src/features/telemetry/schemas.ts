@@ -55,7 +55,9 @@ export interface TelemetryPoint {
   count: number;
 }
 
-export type TelemetrySourceKind = 'timestream' | 'shadow_history';
+export type TelemetrySourceKind = 'timestream' | 'shadow_history' | 'fleetline_store';
+/** Which table of the Fleetline store answered: raw points, 5-minute or hourly rollups. */
+export type StoreResolution = 'raw' | '5m' | '1h';
 export type CacheState = 'hit' | 'miss';
 
 export interface TelemetrySourceInfo {
@@ -69,6 +71,8 @@ export interface TelemetrySourceInfo {
   /** Timestream's CumulativeBytesScanned summed over this integration's queries; null for the shadow history. */
   bytesScanned: number | null;
   queries: number;
+  /** Fleetline store only. */
+  resolution?: StoreResolution;
 }
 
 export interface TelemetrySeriesDto {

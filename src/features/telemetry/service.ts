@@ -19,6 +19,8 @@ import type { TelemetryRequest, TelemetrySeriesDto, TelemetrySourceInfo, Telemet
 import { shadowHistorySource, type Db } from './shadow-history-source';
 import { mergeBuckets, toPoints, type SelectedDevice, type SeriesResult, type TelemetrySource } from './source';
 import { timestreamSource, type TimestreamPlanOptions } from './timestream-source';
+import { fleetlineStoreSource, integrationsWithStoredTelemetry } from '@/features/telemetry-store/store-source';
+import type { Tx } from '@/lib/db';
 
 /**
  * Chart data for one device or a filtered fleet, shared by the route handler and the benchmark (no
@@ -36,6 +38,11 @@ export interface TelemetryDeps {
   cache: TelemetryCache;
   now: () => number;
   timestream?: Partial<TimestreamPlanOptions> & { concurrency?: number };
+  /**
+   * Which of these integrations chart from the Fleetline store (run as the user). Default: those the
+   * store holds data for in the range; lane LIVE's live-data switch replaces it after merge.
+   */
+  storeIntegrations?: (tx: Tx, orgId: string, integrationIds: readonly string[], fromMs: number, toMs: number) => Promise<Set<string>>;
 }
 
 export interface TelemetryInput {
@@ -99,12 +106,14 @@ async function timestreamClients(deps: TelemetryDeps, orgId: string, integration
   }
 }
 
-function sourceKind(integration: TelemetryIntegration): TelemetrySourceKind {
+function sourceKind(integration: TelemetryIntegration, store: ReadonlySet<string>): TelemetrySourceKind {
+  if (store.has(integration.id)) return 'fleetline_store';
   return integration.timestreamDatabase && integration.timestreamTable && integration.timestreamAllowed ? 'timestream' : 'shadow_history';
 }
 
 async function sourceFor(deps: TelemetryDeps, orgId: string, target: Target): Promise<{ source: TelemetrySource; close(): void }> {
   if (target.source === 'shadow_history') return { source: shadowHistorySource({ db: deps.asUser, orgId, integrationId: target.integration.id }), close: () => {} };
+  if (target.source === 'fleetline_store') return { source: fleetlineStoreSource({ db: deps.asUser, orgId }), close: () => {} };
   const aws = await timestreamClients(deps, orgId, target.integration);
   const source = timestreamSource({
     client: aws.clients.timestream,
@@ -161,20 +170,23 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     const membership = await getTelemetryMembership(tx, input.orgSlug);
     if (!membership) throw new AppError('NOT_FOUND', 'Organization not found.');
     const orgId = membership.org.id;
-    const keyOf = (integration: TelemetryIntegration, deviceSet: string) =>
-      cacheKey({ orgId, integrationId: integration.id, source: sourceKind(integration), metric: request.metric, bin: range.bin, fromMs: range.fromMs, toMs: range.toMs, deviceSet });
+    const inStore = deps.storeIntegrations ?? integrationsWithStoredTelemetry;
+    const storeOf = (integrations: readonly TelemetryIntegration[]) => inStore(tx, orgId, integrations.map((i) => i.id), range.fromMs, range.toMs);
+    const keyOf = (integration: TelemetryIntegration, store: ReadonlySet<string>, deviceSet: string) =>
+      cacheKey({ orgId, integrationId: integration.id, source: sourceKind(integration, store), metric: request.metric, bin: range.bin, fromMs: range.fromMs, toMs: range.toMs, deviceSet });
     if (request.device) {
       const device = await getTelemetryDevice(tx, orgId, request.device);
       if (!device) throw new AppError('NOT_FOUND', 'That device does not exist in this organization.');
       if (device.removedAt) notes.push('This device is no longer in the AWS IoT registry; its recorded history is still shown.');
       const [integration] = await listTelemetryIntegrations(tx, orgId, [device.integrationId]);
       if (!integration) throw new AppError('NOT_FOUND', 'That device does not exist in this organization.');
+      const store = await storeOf([integration]);
       const target: Target = {
         integration,
-        source: sourceKind(integration),
+        source: sourceKind(integration, store),
         selected: 1,
         all: false,
-        key: keyOf(integration, `thing:${device.thingName}`),
+        key: keyOf(integration, store, `thing:${device.thingName}`),
         devices: [{ id: device.id, thingName: device.thingName }],
         cached: undefined,
       };
@@ -184,11 +196,12 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     const filterKey = serializeDeviceFilter(input.filter).toString();
     const build = async (selections: readonly FleetSelection[]): Promise<Target[]> => {
       const integrations = await listTelemetryIntegrations(tx, orgId, selections.map((s) => s.integrationId));
+      const store = await storeOf(integrations);
       return integrations.map((integration) => {
         const s = selections.find((x) => x.integrationId === integration.id)!;
         const all = s.selected === s.live;
-        const key = keyOf(integration, deviceSetKey(all, s.digest));
-        return { integration, source: sourceKind(integration), selected: s.selected, all, key, devices: null, cached: deps.cache.get(key) };
+        const key = keyOf(integration, store, deviceSetKey(all, s.digest));
+        return { integration, source: sourceKind(integration, store), selected: s.selected, all, key, devices: null, cached: deps.cache.get(key) };
       });
     };
     const remembered = deps.cache.getSelections(orgId, filterKey);
@@ -228,6 +241,7 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     cache,
     bytesScanned: result.bytesScanned,
     queries: result.queries,
+    ...(result.resolution ? { resolution: result.resolution } : {}),
   }));
   const scanned = sources.filter((s) => s.bytesScanned !== null);
   const hits = sources.filter((s) => s.cache === 'hit').length;

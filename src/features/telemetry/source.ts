@@ -1,9 +1,9 @@
 import type { BinSize } from './range';
-import type { TelemetryPoint, TelemetrySourceKind } from './schemas';
+import type { StoreResolution, TelemetryPoint, TelemetrySourceKind } from './schemas';
 
 /**
- * Where chart data comes from: Timestream for LiveAnalytics, or the shadow history Fleetline keeps
- * in Postgres. A source answers binned aggregates of one metric over a set of one integration's devices.
+ * Where chart data comes from: Timestream for LiveAnalytics, the shadow history Fleetline keeps
+ * in Postgres, or Fleetline's own time-series store (live data). A source answers binned aggregates of one metric over a set of one integration's devices.
  */
 
 export interface SelectedDevice {
@@ -40,6 +40,8 @@ export interface SeriesResult {
   /** Bytes the source reports as scanned (Timestream's QueryStatus); null when it reports none. */
   bytesScanned: number | null;
   queries: number;
+  /** The Fleetline store's table that answered (raw, 5 min, 1 h). */
+  resolution?: StoreResolution;
 }
 
 export interface TelemetrySource {

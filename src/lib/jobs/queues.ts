@@ -14,6 +14,9 @@ export const QUEUES = {
   notifySweep: 'notification-sweep',
   /** Once a minute: evaluate the alert rules of every organization (offline-for-N fires without a sync). */
   alertsTick: 'alerts-tick',
+  /** Telemetry store upkeep: partitions ahead (hourly) and retention (daily). */
+  telemetryPartitions: 'telemetry-partitions',
+  telemetryRetention: 'telemetry-retention',
 } as const;
 
 export interface RetrySettings {
@@ -67,6 +70,8 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   await ensureQueue(boss, { name: QUEUES.notify, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.notifySweep, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.alertsTick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.telemetryPartitions, policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.telemetryRetention, policy: 'short', retryLimit: 3, retryDelay: 300, expireInSeconds: 3600 });
 }
 
 /** Queues a sync; null when one is already waiting for this integration. */

@@ -36,6 +36,8 @@ export const LIMITS = {
   deviceExport: { prefix: 'device-export', label: 'exports', points: 10, duration: 5 * 60, block: 0, failClosed: false },
   /** Telemetry queries per user (each may scan Timestream, which is billed per byte). */
   telemetry: { prefix: 'telemetry', label: 'telemetry queries', points: 120, duration: 60, block: 0, failClosed: false },
+  /** Chart CSV downloads per user (each runs the chart's query, and may stream raw points). */
+  telemetryExport: { prefix: 'telemetry-export', label: 'chart downloads', points: 20, duration: 5 * 60, block: 0, failClosed: false },
 } as const satisfies Record<string, LimitDefinition>;
 
 export type LimitName = keyof typeof LIMITS;

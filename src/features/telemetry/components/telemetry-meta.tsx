@@ -4,7 +4,8 @@ import { BIN_LABELS } from '../range';
 import type { TelemetrySeriesDto } from '../schemas';
 import { formatBytes, formatRange } from './format';
 
-const SOURCE_LABELS = { timestream: 'Timestream', shadow_history: 'Shadow history' } as const;
+const SOURCE_LABELS = { timestream: 'Timestream', shadow_history: 'Shadow history', fleetline_store: 'Fleetline store' } as const;
+const RESOLUTION_LABELS = { raw: 'raw points', '5m': '5-minute rollups', '1h': 'hourly rollups' } as const;
 
 /** What the chart is made of: bin, buckets, sources, bytes scanned, cache and server time, and notes. */
 export function TelemetryMeta({ data }: { data: TelemetrySeriesDto }) {
@@ -48,8 +49,9 @@ export function TelemetryMeta({ data }: { data: TelemetrySeriesDto }) {
       <ul className="flex flex-wrap gap-1.5" aria-label="Sources">
         {data.sources.map((s) => (
           <li key={s.integrationId}>
-            <Badge tone={s.source === 'timestream' ? 'brand' : 'warning'}>
+            <Badge tone={s.source === 'shadow_history' ? 'warning' : 'brand'}>
               {s.integrationName}: {SOURCE_LABELS[s.source]}
+              {s.resolution ? ` (${RESOLUTION_LABELS[s.resolution]})` : ''}
               {data.scope === 'fleet' ? ` · ${number.format(s.devices)} devices` : ''}
             </Badge>
           </li>

@@ -6,6 +6,7 @@ import { Card } from '@/components/ui/card';
 import { BIN_LABELS, BIN_MS, PRESET_LABELS, type RangeChoice } from '../range';
 import { metricDefinition, type TelemetrySeriesDto } from '../schemas';
 import { CustomRangeForm, type CustomRange } from './custom-range-form';
+import { DownloadCsvLink } from './download-csv-link';
 import { formatRange, formatValue } from './format';
 import { MetricSelect } from './metric-select';
 import { RangePicker } from './range-picker';
@@ -91,7 +92,10 @@ export function TelemetryPanel({ orgSlug, scope, title, description, initialMetr
               }
             }}
           />
-          <MetricSelect id={`${id}-metric`} value={metric} onChange={(m) => update({ metric: m })} />
+          <div className="flex flex-wrap items-center gap-2">
+            <MetricSelect id={`${id}-metric`} value={metric} onChange={(m) => update({ metric: m })} />
+            <DownloadCsvLink orgSlug={orgSlug} query={query} />
+          </div>
         </div>
         {editingCustom ? (
           <CustomRangeForm

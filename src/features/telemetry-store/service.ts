@@ -1,0 +1,151 @@
+import type { Tx } from '@/lib/db';
+
+/**
+ * Writes to Fleetline's time-series store (issue 13). One writer for the raw points and both rollup
+ * tables: a batch is one statement whose CTEs insert the points (a retried point is skipped by the
+ * primary key) and merge exactly the points that went in into the 5-minute and 1-hour rollups, so
+ * rollups never drift from the raw rows. Validation (known device, limits, time window) is the
+ * ingest's; this module only refuses what is not of the right type.
+ */
+
+export interface TelemetryPoint {
+  orgId: string;
+  integrationId: string;
+  deviceId: string;
+  metric: string;
+  ts: Date;
+  value: number;
+}
+
+export const STORE_METRIC_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY_MS = 86_400_000;
+
+export class TelemetryPointTypeError extends TypeError {
+  override name = 'TelemetryPointTypeError';
+}
+
+function check(point: TelemetryPoint, index: number): number {
+  const bad = (what: string) => new TelemetryPointTypeError(`telemetry point ${index}: ${what}`);
+  if (!UUID.test(point.orgId) || !UUID.test(point.integrationId) || !UUID.test(point.deviceId)) throw bad('ids must be UUIDs');
+  if (typeof point.metric !== 'string' || !STORE_METRIC_PATTERN.test(point.metric)) throw bad('metric name does not match the pattern');
+  if (typeof point.value !== 'number' || !Number.isFinite(point.value)) throw bad('value must be a finite number');
+  const ms = point.ts instanceof Date ? point.ts.getTime() : NaN;
+  if (!Number.isFinite(ms)) throw bad('ts must be a valid Date');
+  return ms;
+}
+
+/**
+ * Days (UTC, as epoch-day numbers) known to have a partition, with when that knowledge expires. Saves
+ * a round trip per batch; retention only drops days far older than anything the ingest accepts.
+ */
+const knownDays = new Map<number, number>();
+const KNOWN_DAY_TTL_MS = 10 * 60_000;
+
+// Normally a no-op: the worker creates partitions a week ahead. Creating one here locks the parent
+// until the caller commits, so this is only the fallback for a day maintenance has not reached.
+async function ensureDays(db: Tx, days: Set<number>): Promise<void> {
+  const now = Date.now();
+  const missing = [...days].filter((d) => (knownDays.get(d) ?? 0) < now);
+  if (missing.length === 0) return;
+  missing.sort((a, b) => a - b);
+  const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+  // One call per run of consecutive days (a batch normally spans one or two).
+  for (let i = 0; i < missing.length; ) {
+    let j = i;
+    while (j + 1 < missing.length && missing[j + 1]! - missing[j]! === 1) j++;
+    await db`select private.ensure_telemetry_partitions_between(${iso(missing[i]!)}::date, ${iso(missing[j]!)}::date)`;
+    for (let d = missing[i]!; d <= missing[j]!; d++) knownDays.set(d, now + KNOWN_DAY_TTL_MS);
+    i = j + 1;
+  }
+}
+
+/** Forget which partitions exist (after retention dropped some in this process, and in tests). */
+export function forgetKnownPartitions(): void {
+  knownDays.clear();
+}
+
+/**
+ * Stores a batch and keeps both rollups up to date in the same transaction (db: a service-role
+ * transaction). `written` counts the points inserted; points already stored (same device, metric
+ * and time) are skipped, so a retried batch neither duplicates rows nor double-counts rollups.
+ * Within a batch, the first of several points with the same key wins.
+ */
+export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Promise<{ written: number }> {
+  if (points.length === 0) return { written: 0 };
+  const n = points.length;
+  const orgIds = new Array<string>(n);
+  const integrationIds = new Array<string>(n);
+  const deviceIds = new Array<string>(n);
+  const metrics = new Array<string>(n);
+  const times = new Array<string>(n);
+  const values = new Array<number>(n);
+  const days = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    const ms = check(p, i);
+    orgIds[i] = p.orgId;
+    integrationIds[i] = p.integrationId;
+    deviceIds[i] = p.deviceId;
+    metrics[i] = p.metric;
+    times[i] = p.ts.toISOString();
+    values[i] = p.value;
+    days.add(Math.floor(ms / DAY_MS));
+  }
+  await ensureDays(db, days);
+  // Arrays + unnest: six parameters whatever the batch size. Points and rollup rows go in in key
+  // order, so concurrent batches touching the same keys lock them in the same order (no deadlock).
+  const [row] = await db<{ written: number }[]>`
+    with input as (
+      select * from unnest(${orgIds}::uuid[], ${integrationIds}::uuid[], ${deviceIds}::uuid[], ${metrics}::text[],
+                           ${times}::timestamptz[], ${values}::float8[]) with ordinality
+        as t(org_id, integration_id, device_id, metric, ts, value, ord)
+    ),
+    ins as (
+      insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
+      select org_id, integration_id, device_id, ts, value, metric from input order by device_id, metric, ts, ord
+      on conflict (device_id, metric, ts) do nothing
+      returning org_id, integration_id, device_id, metric, ts, value
+    ),
+    r5 as (
+      insert into public.telemetry_rollups_5m as r (org_id, integration_id, device_id, metric, bucket, min, max, sum, count)
+      select org_id, integration_id, device_id, metric, date_bin(interval '5 minutes', ts, timestamptz 'epoch'),
+             min(value), max(value), sum(value), count(*)
+      from ins group by 1, 2, 3, 4, 5 order by 3, 4, 5
+      on conflict (device_id, metric, bucket) do update
+        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
+            sum = r.sum + excluded.sum, count = r.count + excluded.count
+      returning 1
+    ),
+    r1 as (
+      insert into public.telemetry_rollups_1h as r (org_id, integration_id, device_id, metric, bucket, min, max, sum, count)
+      select org_id, integration_id, device_id, metric, date_bin(interval '1 hour', ts, timestamptz 'epoch'),
+             min(value), max(value), sum(value), count(*)
+      from ins group by 1, 2, 3, 4, 5 order by 3, 4, 5
+      on conflict (device_id, metric, bucket) do update
+        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
+            sum = r.sum + excluded.sum, count = r.count + excluded.count
+      returning 1
+    )
+    select (select count(*) from ins)::int as written`;
+  return { written: row?.written ?? 0 };
+}
+
+/** Creates the partitions from yesterday through `daysAhead` days ahead (the maintenance job). */
+export async function ensurePartitions(db: Tx, daysAhead = 7): Promise<{ created: number }> {
+  const [row] = await db<{ created: number }[]>`select private.ensure_telemetry_partitions(${daysAhead}::int) as created`;
+  return { created: row?.created ?? 0 };
+}
+
+export interface RetentionResult {
+  droppedPartitions: string[];
+  rawRowsDeleted: number;
+  longestRetentionDays: number;
+}
+
+/** Drops raw partitions past every organization's retention (trimming shorter ones) and rollup partitions past theirs. */
+export async function applyRetention(db: Tx, now: Date = new Date()): Promise<RetentionResult> {
+  const [row] = await db<{ result: RetentionResult }[]>`select private.apply_telemetry_retention(${now.toISOString()}::timestamptz) as result`;
+  if (row!.result.droppedPartitions.length > 0) forgetKnownPartitions();
+  return row!.result;
+}

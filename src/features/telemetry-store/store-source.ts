@@ -1,0 +1,99 @@
+import type { Tx } from '@/lib/db';
+import { BIN_MS, type BinSize } from '@/features/telemetry/range';
+import type { StoreResolution } from '@/features/telemetry/schemas';
+import type { Bucket, SeriesRequest, SeriesResult, TelemetrySource } from '@/features/telemetry/source';
+import { STORE_METRIC_PATTERN } from './service';
+
+/**
+ * The "Fleetline store" TelemetrySource: Fleetline's own Postgres time series. A chart reads the
+ * coarsest table whose buckets divide its bin: raw points for 1-minute bins (short ranges), 5-minute
+ * rollups up to 30-minute bins, hourly rollups from 1 h bins on (30-day charts). A fleet series is
+ * computed from the devices' rollups in one set-based query: avg = Σsum / Σcount over every device
+ * and point of the bin, min and max across devices (the band).
+ */
+
+export type { StoreResolution };
+export type Db = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+
+
+
+const FIVE_MINUTES = 5 * 60_000;
+const HOUR = 60 * 60_000;
+
+export function storeResolution(bin: BinSize): StoreResolution {
+  const ms = BIN_MS[bin];
+  if (ms % HOUR === 0) return '1h';
+  if (ms % FIVE_MINUTES === 0) return '5m';
+  return 'raw';
+}
+
+export interface FleetlineStoreSourceOptions {
+  /** asUser for requests: RLS applies (membership checked once per statement). */
+  db: Db;
+  orgId: string;
+}
+
+type Row = { t: number; sum: number; count: number; min: number; max: number };
+
+export function fleetlineStoreSource(options: FleetlineStoreSourceOptions): TelemetrySource {
+  return {
+    kind: 'fleetline_store',
+    async series(request: SeriesRequest): Promise<SeriesResult> {
+      const resolution = storeResolution(request.bin);
+      const ids = request.selection.devices.map((d) => d.id);
+      if (ids.length === 0 || !STORE_METRIC_PATTERN.test(request.metric)) return { buckets: [], bytesScanned: null, queries: 0, resolution };
+      const seconds = BIN_MS[request.bin] / 1000;
+      const from = new Date(request.fromMs);
+      const to = new Date(request.toMs);
+      const rows = await options.db((tx) => {
+        if (resolution === 'raw') {
+          return tx<Row[]>`
+            select (extract(epoch from date_bin(make_interval(secs => ${seconds}), p.ts, timestamptz 'epoch')) * 1000)::float8 as t,
+                   sum(p.value)::float8 as sum, count(*)::float8 as count, min(p.value) as min, max(p.value) as max
+            from public.telemetry_points p
+            where p.org_id = ${options.orgId} and p.device_id = any(${ids}::uuid[]) and p.metric = ${request.metric}
+              and p.ts >= ${from} and p.ts < ${to}
+            group by 1 order by 1`;
+        }
+        const table = tx(resolution === '5m' ? 'public.telemetry_rollups_5m' : 'public.telemetry_rollups_1h');
+        return tx<Row[]>`
+          select (extract(epoch from date_bin(make_interval(secs => ${seconds}), r.bucket, timestamptz 'epoch')) * 1000)::float8 as t,
+                 sum(r.sum)::float8 as sum, sum(r.count)::float8 as count, min(r.min) as min, max(r.max) as max
+          from ${table} r
+          where r.org_id = ${options.orgId} and r.device_id = any(${ids}::uuid[]) and r.metric = ${request.metric}
+            and r.bucket >= ${from} and r.bucket < ${to}
+          group by 1 order by 1`;
+      });
+      const buckets: Bucket[] = rows.map((r) => ({ t: Number(r.t), sum: Number(r.sum), count: Number(r.count), min: Number(r.min), max: Number(r.max) }));
+      return { buckets, bytesScanned: null, queries: 1, resolution };
+    },
+  };
+}
+
+/** Raw points of one device in [from, to), in time order, paged by time (the CSV export of short ranges). */
+export async function listRawPoints(db: Tx, orgId: string, deviceId: string, metric: string, fromMs: number, toMs: number, afterMs: number | null, limit: number): Promise<{ t: number; value: number }[]> {
+  if (!STORE_METRIC_PATTERN.test(metric)) return [];
+  const rows = await db<{ t: number; value: number }[]>`
+    select (extract(epoch from p.ts) * 1000)::float8 as t, p.value
+    from public.telemetry_points p
+    where p.org_id = ${orgId} and p.device_id = ${deviceId} and p.metric = ${metric}
+      and ${afterMs === null ? db`p.ts >= ${new Date(fromMs)}` : db`p.ts > ${new Date(afterMs)}`} and p.ts < ${new Date(toMs)}
+    order by p.ts
+    limit ${limit}`;
+  return rows.map((r) => ({ t: Number(r.t), value: Number(r.value) }));
+}
+
+/**
+ * The integrations of `ids` for which the store holds telemetry in [from, to): until the live-data
+ * switch (lane LIVE) exists, "the store has data here" is what makes a chart use the store.
+ */
+export async function integrationsWithStoredTelemetry(db: Tx, orgId: string, ids: readonly string[], fromMs: number, toMs: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db<{ id: string }[]>`
+    select i.id from unnest(${[...ids]}::uuid[]) as i(id)
+    where exists (
+      select 1 from public.telemetry_rollups_1h r
+      where r.integration_id = i.id and r.org_id = ${orgId}
+        and r.bucket >= date_bin(interval '1 hour', ${new Date(fromMs)}::timestamptz, timestamptz 'epoch') and r.bucket < ${new Date(toMs)})`;
+  return new Set(rows.map((r) => r.id));
+}
