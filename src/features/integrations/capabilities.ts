@@ -26,6 +26,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   { id: 'jobsRead', label: 'Read jobs', neededFor: 'OTA job list and rollout progress', required: false, tested: true, actions: actionsFor('jobsRead') },
   { id: 'timestreamQuery', label: 'Query Timestream', neededFor: 'Telemetry charts from Timestream', required: false, tested: true, actions: actionsFor('timestreamQuery') },
   { id: 'deviceWrite', label: 'Write shadows and attributes', neededFor: 'Commands and attribute edits', required: false, tested: false, actions: actionsFor('deviceWrite') },
+  { id: 'liveData', label: 'Manage IoT rules for live data', neededFor: 'Live data: Fleetline creates the rule destination and the telemetry and presence rules', required: false, tested: true, actions: actionsFor('liveData') },
   { id: 'jobsWrite', label: 'Create and cancel jobs', neededFor: 'Launching and cancelling OTA rollouts', required: false, tested: false, actions: actionsFor('jobsWrite') },
 ];
 
