@@ -11,7 +11,7 @@ create table public.integration_live_data (
   secret_hint text constraint integration_live_data_secret_hint_length check (char_length(secret_hint) <= 16),
   secret_rotated_at timestamptz,
   topic_filter text not null default 'dt/+/telemetry'
-    constraint integration_live_data_topic_filter_format check (topic_filter ~ '^[A-Za-z0-9_/+#$-]{1,256}$'),
+    constraint integration_live_data_topic_filter_format check (topic_filter ~ '^[A-Za-z0-9_/+#$-]+$' and char_length(topic_filter) <= 256),
   destination_arn text constraint integration_live_data_destination_arn_format check (destination_arn ~ '^arn:aws[a-z-]*:iot:'),
   destination_status text constraint integration_live_data_destination_status_known
     check (destination_status in ('IN_PROGRESS', 'ENABLED', 'DISABLED', 'ERROR', 'DELETING')),
