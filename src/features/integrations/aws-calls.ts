@@ -52,6 +52,7 @@ export const AWS_CALLS = [
   { operation: 'CreateTopicRuleDestination', client: 'iot', action: 'iot:CreateTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
   { operation: 'GetTopicRuleDestination', client: 'iot', action: 'iot:GetTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
   { operation: 'ConfirmTopicRuleDestination', client: 'iot', action: 'iot:ConfirmTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
+  { operation: 'ListTopicRuleDestinations', client: 'iot', action: 'iot:ListTopicRuleDestinations', capability: 'liveData', resources: ['none'] },
   { operation: 'DeleteTopicRuleDestination', client: 'iot', action: 'iot:DeleteTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
   { operation: 'ListTopicRules', client: 'iot', action: 'iot:ListTopicRules', capability: 'liveData', resources: ['none'] },
   { operation: 'CreateTopicRule', client: 'iot', action: 'iot:CreateTopicRule', capability: 'liveData', resources: ['topicRule'] },

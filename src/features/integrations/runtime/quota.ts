@@ -30,6 +30,7 @@ export const AWS_DEFAULT_RATES = {
   GetTopicRuleDestination: 5,
   ConfirmTopicRuleDestination: 5,
   DeleteTopicRuleDestination: 5,
+  ListTopicRuleDestinations: 1,
 } as const;
 export type AwsApi = keyof typeof AWS_DEFAULT_RATES;
 
