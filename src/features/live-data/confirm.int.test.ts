@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { asService, closeDatabase } from '@/lib/db';
+import { asService, closeDatabase, jobQueueDb } from '@/lib/db';
+import { limitRoute, RateLimits } from '@/lib/rate-limit';
 import { integrationClients } from '@/features/integrations/runtime/clients';
-import { adminSql, closeAdminSql, createTestOrg, type TestOrg, testKeyring } from '../../../scripts/test/fixtures';
+import { adminSql, closeAdminSql, createTestOrg, silentLog, type TestOrg, testKeyring } from '../../../scripts/test/fixtures';
 import { createSimIntegration, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
@@ -30,13 +31,13 @@ const deps: LiveDataHttpDeps = {
 
 const arnFor = (region = 'us-east-1') => `arn:aws:iot:${region}:111122223333:ruledestination/http/${randomUUID()}`;
 
-function confirmation(body: unknown, integrationId = integration.id) {
+function confirmation(body: unknown, integrationId = integration.id, handlerDeps: LiveDataHttpDeps = deps) {
   const request = new Request(`http://127.0.0.1/api/ingest/v1/${integrationId}`, {
     method: 'POST',
     headers: { [CONFIRMATION_HEADER]: CONFIRMATION_TYPE, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return handleIngestRequest(deps, request, integrationId);
+  return handleIngestRequest(handlerDeps, request, integrationId);
 }
 
 async function liveRow() {
@@ -110,5 +111,15 @@ describe('destination confirmation', () => {
     expect(await res.json()).toEqual({ error: 'confirmation_failed' });
     expect(await liveRow()).toMatchObject({ destination_arn: arn, destination_status: 'ERROR', confirmation_token: 'expired' });
     expect((await liveRow()).last_error).toContain('InvalidRequestException');
+  });
+
+  it('answers 429 once an integration got too many confirmation posts, before any AWS call', async () => {
+    const limits = new RateLimits(jobQueueDb(), { env: { FLEETLINE_RATE_LIMIT_DESTINATION_CONFIRMATION: '1/600' }, log: silentLog });
+    const once: LiveDataHttpDeps = { ...deps, limitConfirmation: (id) => limitRoute('destinationConfirmation', id, limits) };
+    expect((await confirmation({ arn: arnFor(), confirmationToken: 'b' }, integration.id, once)).status).toBe(200);
+    requests.length = 0;
+    const res = await confirmation({ arn: arnFor(), confirmationToken: 'c' }, integration.id, once);
+    expect(res.status).toBe(429);
+    expect(requests).toEqual([]);
   });
 });

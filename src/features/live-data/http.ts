@@ -6,6 +6,8 @@ import { ingest, readBounded, type IngestDeps, type IngestResponse } from './ing
 export interface LiveDataHttpDeps {
   ingest: IngestDeps;
   confirm: ConfirmDeps;
+  /** Limits unauthenticated confirmation posts per integration: null when allowed, else the 429 answer. */
+  limitConfirmation?: (integrationId: string) => Promise<Response | null>;
 }
 
 const CONFIRMATION_MAX_BYTES = 16 * 1024;
@@ -16,6 +18,8 @@ function json({ status, body }: IngestResponse): Response {
 
 export async function handleIngestRequest(deps: LiveDataHttpDeps, request: Request, integrationId: string): Promise<Response> {
   if (isDestinationConfirmation(request.headers)) {
+    const limited = await deps.limitConfirmation?.(integrationId);
+    if (limited) return limited;
     const text = await readBounded(request.body, CONFIRMATION_MAX_BYTES);
     let body: unknown = null;
     try {
