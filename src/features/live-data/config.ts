@@ -20,7 +20,7 @@ export interface IngestLimits {
 }
 
 const ingestEnvSchema = z.object({
-  FLEETLINE_INGEST_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  FLEETLINE_INGEST_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(366 * 86_400).default(86_400),
   FLEETLINE_INGEST_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   FLEETLINE_INGEST_MAX_METRICS: z.coerce.number().int().min(1).max(500).default(64),
 });

@@ -379,7 +379,8 @@ export class DeviceWriter {
           groups = excluded.groups, registry_version = coalesce(excluded.registry_version, d.registry_version),
           -- A presence event newer than the index's connectivity time keeps the state it set.
           connected = case when ${PRESENCE_WINS} then d.connected else excluded.connected end,
-          status = case when ${PRESENCE_WINS} then d.status else excluded.status end,
+          -- Staleness (connected but silent) still comes from the sync's clock when both say connected.
+          status = case when ${PRESENCE_WINS} and not (d.connected and excluded.connected and excluded.status = 'stale') then d.status else excluded.status end,
           last_seen_at = case when ${PRESENCE_WINS} then greatest(d.last_seen_at, excluded.last_seen_at) else excluded.last_seen_at end,
           connectivity_changed_at = case when ${PRESENCE_WINS} then d.connectivity_changed_at else excluded.connectivity_changed_at end,
           disconnect_reason = case when ${PRESENCE_WINS} then d.disconnect_reason else excluded.disconnect_reason end,
