@@ -142,6 +142,11 @@ export function featuresFor(capabilities: StoredCapabilities | null, timestreamC
       ? `Needs ${checkDefinition('jobsWrite').actions.join(', ')}; not tested because testing would start a job.`
       : 'Needs job read access first.',
   });
+  features.push(
+    ok('liveData')
+      ? { name: 'Live data set-up', state: 'enabled', reason: 'Fleetline creates the rule destination and the telemetry and presence rules itself.' }
+      : { name: 'Live data set-up', state: 'disabled', reason: `${describeFailure(result('liveData'))}; until then the Live data card shows the rules to create by hand.` },
+  );
   const timestream = result('timestreamQuery');
   features.push(
     !timestreamConfigured || timestream?.status === 'skipped'
