@@ -9,10 +9,10 @@ import { checkMessage, type RejectReason } from './validate';
 
 /**
  * The ingest endpoint of one integration (POST /api/ingest/v1/<integrationId>): what the rules
- * engine's HTTP action delivers. The secret header is checked first; a request that fails it gets
- * 401 and leaves nothing behind. Valid points and presence events are written in one service-role
- * transaction; invalid messages are counted per reason and never stored. The answer follows the
- * durable write (the store keeps its rollups itself).
+ * engine's HTTP action delivers. The bounded body is parsed and validated outside any transaction;
+ * then one service-role transaction checks the secret first (a request that fails it gets 401 and
+ * leaves nothing behind), writes valid points and presence events, and counts invalid messages per
+ * reason (never stored). The answer follows that commit (the store keeps its rollups itself).
  */
 
 export interface IngestDeps {
@@ -51,12 +51,11 @@ interface LiveTarget {
   integrationId: string;
 }
 
-/** Secret, enabled flag and tenant of the integration: null unless the presented secret matches. */
-export async function authenticateIngest(db: Db, integrationId: string, presented: string | null): Promise<LiveTarget | null> {
-  if (!integrationIdSchema.safeParse(integrationId).success || presented === null) return null;
-  const [row] = await db((tx) => tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null }[]>`
-    select org_id, enabled, secret_hash from public.integration_live_data where integration_id = ${integrationId}`);
-  // Compare even when disabled, so the answer's timing does not tell the two apart.
+/** The tenant of the integration, or null unless live data is on and the presented secret matches its hash. */
+export async function authenticateIngest(tx: Tx, integrationId: string, presented: string): Promise<LiveTarget | null> {
+  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null }[]>`
+    select org_id, enabled, secret_hash from public.integration_live_data where integration_id = ${integrationId}`;
+  // Compare even when disabled or unknown, so the answer's timing does not tell them apart.
   const matches = ingestSecretMatches(presented, row?.secret_hash ?? null);
   return row && row.enabled && matches ? { orgId: row.org_id, integrationId } : null;
 }
@@ -83,39 +82,47 @@ export async function countRejections(tx: Tx, target: LiveTarget, rejected: Part
     on conflict (integration_id, reason) do update set count = r.count + excluded.count, last_at = excluded.last_at`;
 }
 
+type Parsed = { failure: { status: number; reason: RejectReason } } | { messages: unknown[] };
+
+function parseBody(text: string | null, limits: IngestLimits): Parsed {
+  if (text === null) return { failure: { status: 413, reason: 'batch_too_large' } };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { failure: { status: 400, reason: 'malformed_request' } };
+  }
+  const messages = Array.isArray(parsed) ? parsed : [parsed];
+  if (messages.length === 0) return { failure: { status: 400, reason: 'malformed_request' } };
+  if (messages.length > limits.maxBatch) return { failure: { status: 413, reason: 'batch_too_large' } };
+  return { messages };
+}
+
+/**
+ * One transaction per request: the secret check comes first in it, and a request that fails it
+ * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction.
+ */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResponse> {
-  const target = await authenticateIngest(deps.db, request.integrationId, request.headers.get(INGEST_SECRET_HEADER));
-  if (!target) return UNAUTHORIZED;
+  const presented = request.headers.get(INGEST_SECRET_HEADER);
+  if (!integrationIdSchema.safeParse(request.integrationId).success || !presented || presented.length > 256) return UNAUTHORIZED;
   const { limits } = deps;
-
-  const text = await request.readBody(limits.maxRequestBytes);
-  let failure: { status: number; reason: RejectReason } | null = null;
-  let messages: unknown[] = [];
-  if (text === null) failure = { status: 413, reason: 'batch_too_large' };
-  else {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      messages = Array.isArray(parsed) ? parsed : [parsed];
-      if (messages.length === 0) failure = { status: 400, reason: 'malformed_request' };
-      else if (messages.length > limits.maxBatch) failure = { status: 413, reason: 'batch_too_large' };
-    } catch {
-      failure = { status: 400, reason: 'malformed_request' };
-    }
-  }
-  if (failure) {
-    const { reason } = failure;
-    await deps.db((tx) => countRejections(tx, target, { [reason]: 1 }));
-    return { status: failure.status, body: { error: reason, accepted: 0, rejected: { [reason]: 1 } } };
-  }
-
+  const body = parseBody(await request.readBody(limits.maxRequestBytes), limits);
   const nowMs = (deps.now ?? Date.now)();
-  const checked = messages.map((m) => checkMessage(m, limits, nowMs));
-  const summary: IngestSummary = { accepted: 0, points: 0, presence: 0, rejected: {} };
-  const reject = (reason: RejectReason) => (summary.rejected[reason] = (summary.rejected[reason] ?? 0) + 1);
+  const checked = 'messages' in body ? body.messages.map((m) => checkMessage(m, limits, nowMs)) : [];
   const things = [...new Set(checked.flatMap((c) => (c.kind === 'rejected' ? [] : [c.thing])))];
   const everyMs = deps.touchEveryMs ?? 5_000;
 
-  await deps.db(async (tx) => {
+  return deps.db(async (tx): Promise<IngestResponse> => {
+    const target = await authenticateIngest(tx, request.integrationId, presented);
+    if (!target) return UNAUTHORIZED;
+    if ('failure' in body) {
+      const { status, reason } = body.failure;
+      await countRejections(tx, target, { [reason]: 1 });
+      return { status, body: { error: reason, accepted: 0, rejected: { [reason]: 1 } } };
+    }
+
+    const summary: IngestSummary = { accepted: 0, points: 0, presence: 0, rejected: {} };
+    const reject = (reason: RejectReason) => (summary.rejected[reason] = (summary.rejected[reason] ?? 0) + 1);
     const devices = new Map<string, string>();
     if (things.length > 0) {
       const rows = await tx<{ id: string; thing_name: string }[]>`
@@ -159,8 +166,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           and (last_message_at is null or last_message_at < now() - ${interval}::interval
                or (${touchPresence} and (last_presence_at is null or last_presence_at < now() - ${interval}::interval)))`;
     }
+    return { status: 200, body: { ...summary } };
   });
-  return { status: 200, body: { ...summary } };
 }
 
 /** Reads a request body up to `max` bytes; null as soon as it is longer (the rest is not read). */
