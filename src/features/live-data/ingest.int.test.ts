@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asService, closeDatabase } from '@/lib/db';
 import { adminSql, closeAdminSql, createTestIntegration, createTestOrg, type TestIntegration, type TestOrg } from '../../../scripts/test/fixtures';
 import { ingestLimits } from './config';
+import { handleIngestRequest } from './http';
 import { ingest, type IngestDeps } from './ingest';
 import type { TelemetryPoint, WritePoints } from './points';
 import { INGEST_SECRET_HEADER } from './secret';
@@ -157,5 +158,26 @@ describe('invalid messages', () => {
     expect((await post([])).status).toBe(400);
     expect(written).toEqual([]);
     expect(await rejections()).toEqual({ batch_too_large: 2, malformed_request: 2 });
+  });
+});
+
+describe('through the route handler (streamed request bodies)', () => {
+  const handler = (body: string, headers: Record<string, string> = { [INGEST_SECRET_HEADER]: secret }) =>
+    handleIngestRequest(
+      { ingest: deps(), confirm: { db: asService, runtime: { clients: () => { throw new Error('no AWS here'); } } } },
+      new Request(`http://127.0.0.1/api/ingest/v1/${integration.id}`, { method: 'POST', headers, body }),
+      integration.id,
+    );
+
+  it('accepts a batch, refuses a body over 128 KiB without reading it all, and answers 401 without the header', async () => {
+    const ok = await handler(JSON.stringify([{ thing: 'sensor-1', ts: NOW, battery: 1 }]));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    expect(await ok.json()).toEqual({ accepted: 1, points: 1, presence: 0, rejected: {} });
+    expect((await handler(`[${'1,'.repeat(70_000)}1]`)).status).toBe(413);
+    const denied = await handler('[]', {});
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toEqual({ error: 'unauthorized' });
+    expect(written).toHaveLength(1);
   });
 });
