@@ -120,9 +120,10 @@ test('access keys without Timestream: exactly that ✗, saved encrypted, listed 
   });
   await snap(page, testInfo, 'wizard-2-details');
   await wizard.testConnection();
-  await expect(wizard.summary()).toHaveText(/Connected\. 1 optional permission is missing/);
-  await expect(wizard.failedChecks()).toHaveCount(1);
+  await expect(wizard.summary()).toHaveText(/Connected\. 2 optional permissions are missing/);
+  await expect(wizard.failedChecks()).toHaveCount(2);
   await expect(wizard.check('timestreamQuery')).toHaveAttribute('data-status', 'failed');
+  await expect(wizard.check('liveData')).toHaveAttribute('data-status', 'failed');
   await expect(wizard.check('timestreamQuery')).toContainText('AccessDeniedException');
   for (const id of ['endpoint', 'registryRead', 'shadowRead', 'fleetIndexing', 'fleetSearch', 'jobsRead']) {
     await expect(wizard.check(id)).toHaveAttribute('data-status', 'ok');

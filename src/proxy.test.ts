@@ -13,6 +13,10 @@ describe('proxy matcher', () => {
     },
   );
 
+  it('leaves the live-data ingest alone (no session, no redirect to /login for the rules engine)', () => {
+    expect(runsProxy('/api/ingest/v1/6f1c5d7e-2f4b-4f9a-9a7e-1b2c3d4e5f60')).toBe(false);
+  });
+
   // Pages still get the session refresh, CSP nonce and redirect, including slugs that resemble those files.
   it.each(['/', '/login', '/acme', '/acme/devices', '/robots-txt', '/robots-txt/devices', '/favicon-ico/devices', '/manifest-webmanifest', '/api/health'])(
     'runs for %s',

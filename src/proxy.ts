@@ -41,6 +41,7 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Static files (public/ icons, robots.txt, the web manifest) need no session and must load signed out.
-  matcher: ['/((?!_next/static|_next/image|favicon\\.ico$|robots\\.txt$|manifest\\.webmanifest$|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico)$).*)'],
+  // Static files (public/ icons, robots.txt, the web manifest) need no session and must load signed out;
+  // the live-data ingest (AWS IoT Rules, authenticated by its secret header) has no session to refresh.
+  matcher: ['/((?!_next/static|_next/image|api/ingest/|favicon\\.ico$|robots\\.txt$|manifest\\.webmanifest$|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico)$).*)'],
 };

@@ -26,6 +26,8 @@ export const paths = {
   integration: (slug: string, id: string) => `/${slug}/integrations/${id}`,
   members: (slug: string) => `/${slug}/members`,
   settings: (slug: string) => `/${slug}/settings`,
+  /** Where an integration's IoT rules deliver (live data); public, authenticated by the secret header. */
+  ingest: (integrationId: string) => `/api/ingest/v1/${integrationId}`,
 } as const;
 
 // Parsing against a fixed stand-in origin works in the browser and on the server alike: a target

@@ -12,10 +12,11 @@ export type CapabilityId =
   | 'jobsRead'
   | 'timestreamQuery'
   | 'deviceWrite'
-  | 'jobsWrite';
+  | 'jobsWrite'
+  | 'liveData';
 
 /** What an IAM action can be scoped to (`none`: the action supports no resource-level permissions). */
-export type ResourceKind = 'none' | 'thing' | 'thinggroup' | 'index' | 'job' | 'timestreamTable';
+export type ResourceKind = 'none' | 'thing' | 'thinggroup' | 'index' | 'job' | 'timestreamTable' | 'topicRule' | 'ruleDestination';
 
 export interface AwsCall {
   /** The SDK command without the `Command` suffix. */
@@ -47,6 +48,17 @@ export const AWS_CALLS = [
   { operation: 'UpdateThing', client: 'iot', action: 'iot:UpdateThing', capability: 'deviceWrite', resources: ['thing'] },
   { operation: 'CreateJob', client: 'iot', action: 'iot:CreateJob', capability: 'jobsWrite', resources: ['job', 'thing', 'thinggroup'] },
   { operation: 'CancelJob', client: 'iot', action: 'iot:CancelJob', capability: 'jobsWrite', resources: ['job'] },
+  // Live data (issue 13): the topic rule destination Fleetline confirms and the two rules it manages.
+  { operation: 'CreateTopicRuleDestination', client: 'iot', action: 'iot:CreateTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
+  { operation: 'GetTopicRuleDestination', client: 'iot', action: 'iot:GetTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
+  { operation: 'ConfirmTopicRuleDestination', client: 'iot', action: 'iot:ConfirmTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
+  { operation: 'ListTopicRuleDestinations', client: 'iot', action: 'iot:ListTopicRuleDestinations', capability: 'liveData', resources: ['none'] },
+  { operation: 'DeleteTopicRuleDestination', client: 'iot', action: 'iot:DeleteTopicRuleDestination', capability: 'liveData', resources: ['ruleDestination'] },
+  { operation: 'ListTopicRules', client: 'iot', action: 'iot:ListTopicRules', capability: 'liveData', resources: ['none'] },
+  { operation: 'CreateTopicRule', client: 'iot', action: 'iot:CreateTopicRule', capability: 'liveData', resources: ['topicRule'] },
+  { operation: 'GetTopicRule', client: 'iot', action: 'iot:GetTopicRule', capability: 'liveData', resources: ['topicRule'] },
+  { operation: 'ReplaceTopicRule', client: 'iot', action: 'iot:ReplaceTopicRule', capability: 'liveData', resources: ['topicRule'] },
+  { operation: 'DeleteTopicRule', client: 'iot', action: 'iot:DeleteTopicRule', capability: 'liveData', resources: ['topicRule'] },
   { operation: 'Query', client: 'timestream', action: 'timestream:Select', capability: 'timestreamQuery', resources: ['timestreamTable'] },
   // Sent by the SDK itself before Query (endpoint discovery) unless a custom endpoint is set.
   { operation: 'DescribeEndpoints', client: 'timestream', action: 'timestream:DescribeEndpoints', capability: 'timestreamQuery', resources: ['none'] },

@@ -40,6 +40,14 @@ describe('features', () => {
     expect(byName(featuresFor(toStoredCapabilities(report(refused, 'registry')), false))['Device state from shadows']!.state).toBe('disabled');
   });
 
+  it('lets Fleetline manage the live-data rules only with the rule permissions, else points to the hand set-up', () => {
+    expect(byName(featuresFor(toStoredCapabilities(report()), false))['Live data set-up']!.state).toBe('enabled');
+    const refused = byName(featuresFor(toStoredCapabilities(report({ liveData: { status: 'failed', error: 'AccessDeniedException' } })), false))['Live data set-up']!;
+    expect(refused.state).toBe('disabled');
+    expect(refused.reason).toContain('iot:CreateTopicRule');
+    expect(refused.reason).toContain('by hand');
+  });
+
   it('marks writes as not verified, and everything as unknown before the first test', () => {
     expect(byName(featuresFor(toStoredCapabilities(report()), false))['Commands and attribute edits']!.state).toBe('unverified');
     expect(featuresFor(null, false)).toEqual([expect.objectContaining({ state: 'disabled', reason: expect.stringMatching(/Test connection/) })]);

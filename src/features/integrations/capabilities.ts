@@ -26,6 +26,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   { id: 'jobsRead', label: 'Read jobs', neededFor: 'OTA job list and rollout progress', required: false, tested: true, actions: actionsFor('jobsRead') },
   { id: 'timestreamQuery', label: 'Query Timestream', neededFor: 'Telemetry charts from Timestream', required: false, tested: true, actions: actionsFor('timestreamQuery') },
   { id: 'deviceWrite', label: 'Write shadows and attributes', neededFor: 'Commands and attribute edits', required: false, tested: false, actions: actionsFor('deviceWrite') },
+  { id: 'liveData', label: 'Manage IoT rules for live data', neededFor: 'Live data: Fleetline creates the rule destination and the telemetry and presence rules', required: false, tested: true, actions: actionsFor('liveData') },
   { id: 'jobsWrite', label: 'Create and cancel jobs', neededFor: 'Launching and cancelling OTA rollouts', required: false, tested: false, actions: actionsFor('jobsWrite') },
 ];
 
@@ -141,6 +142,11 @@ export function featuresFor(capabilities: StoredCapabilities | null, timestreamC
       ? `Needs ${checkDefinition('jobsWrite').actions.join(', ')}; not tested because testing would start a job.`
       : 'Needs job read access first.',
   });
+  features.push(
+    ok('liveData')
+      ? { name: 'Live data set-up', state: 'enabled', reason: 'Fleetline creates the rule destination and the telemetry and presence rules itself.' }
+      : { name: 'Live data set-up', state: 'disabled', reason: `${describeFailure(result('liveData'))}; until then the Live data card shows the rules to create by hand.` },
+  );
   const timestream = result('timestreamQuery');
   features.push(
     !timestreamConfigured || timestream?.status === 'skipped'

@@ -40,6 +40,8 @@ const STATEMENT_IDS: Record<string, string> = {
   job: 'FleetlineJobs',
   'job,thing,thinggroup': 'FleetlineCreateJobs',
   timestreamTable: 'FleetlineTimestreamQuery',
+  topicRule: 'FleetlineLiveDataRules',
+  ruleDestination: 'FleetlineLiveDataDestination',
 };
 
 function resourceArn(kind: Exclude<ResourceKind, 'none'>, scope: PolicyScope): string {
@@ -56,6 +58,11 @@ function resourceArn(kind: Exclude<ResourceKind, 'none'>, scope: PolicyScope): s
       return `${iot}:index/AWS_Things`;
     case 'job':
       return `${iot}:job/*`;
+    case 'topicRule':
+      // Only the rules Fleetline names (live-data/rules.ts: fleetline_<id>_telemetry | _presence).
+      return `${iot}:rule/fleetline_*`;
+    case 'ruleDestination':
+      return `${iot}:ruledestination/*`;
     case 'timestreamTable':
       return `arn:${partition}:timestream:${region}:${account}:database/${scope.timestreamDatabase ?? '*'}/table/${scope.timestreamTable ?? '*'}`;
   }

@@ -51,13 +51,13 @@ describe('preflight against the simulator', () => {
     expect(report.endpoint).toMatch(/^[a-z0-9]+-ats\.iot\.us-east-1\.amazonaws\.com$/);
     expect(failed(report)).toEqual([]);
     expect(report.checks.filter((c) => c.status === 'ok').map((c) => c.id)).toEqual([
-      'endpoint', 'registryRead', 'shadowRead', 'fleetIndexing', 'fleetSearch', 'jobsRead', 'timestreamQuery',
+      'endpoint', 'registryRead', 'shadowRead', 'fleetIndexing', 'fleetSearch', 'jobsRead', 'timestreamQuery', 'liveData',
     ]);
   });
 
-  it('shows exactly the Timestream ✗ for the key without Timestream, and allows saving', async () => {
+  it('shows exactly the Timestream and IoT rules ✗ for the key without them, and allows saving', async () => {
     const report = await preflight({ type: 'access_keys', credentials: LIMITED_CREDENTIALS });
-    expect(failed(report)).toEqual(['timestreamQuery:AccessDeniedException']);
+    expect(failed(report)).toEqual(['timestreamQuery:AccessDeniedException', 'liveData:AccessDeniedException']);
     expect(report.canSave).toBe(true);
   });
 

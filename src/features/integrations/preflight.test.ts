@@ -3,6 +3,7 @@ import {
   GetIndexingConfigurationCommand,
   IoTClient,
   ListJobsCommand,
+  ListTopicRulesCommand,
   ListThingsCommand,
   SearchIndexCommand,
 } from '@aws-sdk/client-iot';
@@ -46,6 +47,7 @@ function allowEverything() {
   });
   iot.on(SearchIndexCommand).resolves({ things: [] });
   iot.on(ListJobsCommand).resolves({ jobs: [] });
+  iot.on(ListTopicRulesCommand).resolves({ rules: [] });
   data.on(GetThingShadowCommand).resolves({ payload: new TextEncoder().encode('{}') as never });
   timestream.on(QueryCommand).resolves({ Rows: [], ColumnInfo: [] });
 }
@@ -73,6 +75,7 @@ describe('a working connection', () => {
       fleetSearch: 'ok',
       jobsRead: 'ok',
       timestreamQuery: 'ok',
+      liveData: 'ok',
       deviceWrite: 'not_tested',
       jobsWrite: 'not_tested',
     });
@@ -84,12 +87,13 @@ describe('a working connection', () => {
     expect(iot.commandCalls(DescribeEndpointCommand)[0]!.args[0].input).toEqual({ endpointType: 'iot:Data-ATS' });
     expect(iot.commandCalls(ListThingsCommand)[0]!.args[0].input).toEqual({ maxResults: 1 });
     expect(iot.commandCalls(ListJobsCommand)[0]!.args[0].input).toEqual({ maxResults: 1 });
+    expect(iot.commandCalls(ListTopicRulesCommand)[0]!.args[0].input).toEqual({ maxResults: 1 });
     expect(data.commandCalls(GetThingShadowCommand)[0]!.args[0].input).toEqual({ thingName: 'sensor-000001' });
     expect(timestream.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ QueryString: timestreamProbeQuery('fleet', 'telemetry'), MaxRows: 1 });
     const sent = sentOperations();
-    expect(sent).toHaveLength(7);
+    expect(sent).toHaveLength(8);
     expect(sent.filter((op) => !callFor(op))).toEqual([]);
-    expect(sent.some((op) => ['UpdateThingShadow', 'UpdateThing', 'CreateJob', 'CancelJob'].includes(op))).toBe(false);
+    expect(sent.some((op) => ['UpdateThingShadow', 'UpdateThing', 'CreateJob', 'CancelJob', 'CreateTopicRule', 'CreateTopicRuleDestination'].includes(op))).toBe(false);
   });
 
   it('asks Timestream a query the simulator’s SQL subset accepts, with quoted identifiers', () => {

@@ -2,6 +2,7 @@ import {
   DescribeEndpointCommand,
   GetIndexingConfigurationCommand,
   ListJobsCommand,
+  ListTopicRulesCommand,
   ListThingsCommand,
   SearchIndexCommand,
   type IoTClient,
@@ -234,16 +235,18 @@ export async function runPreflight(target: PreflightTarget, options: PreflightOp
   const aws = openDraftClients({ ...connection, iotDataEndpoint: endpoint }, credentials, governed);
   const clients = aws.clients;
   try {
-    const [registry, indexing, jobsRead, timestreamQuery] = await Promise.all([
+    const [registry, indexing, jobsRead, timestreamQuery, liveData] = await Promise.all([
       registryAndShadow(clients.iot, (thingName) => clients.iotData.send(new GetThingShadowCommand({ thingName }))),
       fleetIndexing(clients.iot),
       probe('jobsRead', () => clients.iot.send(new ListJobsCommand({ maxResults: 1 }))),
       target.timestreamDatabase && target.timestreamTable
         ? probe('timestreamQuery', () => clients.timestream.send(new QueryCommand({ QueryString: timestreamProbeQuery(target.timestreamDatabase!, target.timestreamTable!), MaxRows: 1 })))
         : Promise.resolve<CheckResult>({ id: 'timestreamQuery', status: 'skipped', detail: 'No Timestream database and table configured.' }),
+      // Read-only stand-in for the rule permissions (creating a rule would change the account).
+      probe('liveData', () => clients.iot.send(new ListTopicRulesCommand({ maxResults: 1 }))),
     ]);
     const byId = new Map<CapabilityId, CheckResult>(
-      [endpointCheck, ...registry, ...indexing.checks, jobsRead, timestreamQuery].map((c) => [c.id, c]),
+      [endpointCheck, ...registry, ...indexing.checks, jobsRead, timestreamQuery, liveData].map((c) => [c.id, c]),
     );
     const checks = CHECKS.map((def) => byId.get(def.id) ?? { id: def.id, status: 'not_tested' as const, detail: 'Not called by the test: it would change your account.' });
     return report({ authenticated: true, authFailure: null, endpoint, syncMode: indexing.syncMode, indexing: indexing.modes, checks, testedAt });

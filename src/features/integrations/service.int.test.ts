@@ -14,7 +14,7 @@ import {
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, orgScopeFor, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
-import type { PreflightReport } from './capabilities';
+import { CHECKS, type PreflightReport } from './capabilities';
 import { issueDraft } from './draft';
 import { runPreflight, type PreflightTarget } from './preflight';
 import { getIntegration, listIntegrations } from './queries';
@@ -108,10 +108,13 @@ describe('creating an integration', () => {
     expect(decryptCredentials(testKeyring(), { orgId: org.id, integrationId: id }, stored.credentials!)).toEqual(LIMITED_CREDENTIALS);
     expect(stored).toMatchObject({ credentials_hint: 'AKIA…IT01', status: 'active', last_error: null, external_id: null });
     expect(stored.capabilities.syncMode).toBe('fleet_index');
-    expect(stored.capabilities.checks.filter((c) => c.status === 'failed')).toEqual([{ id: 'timestreamQuery', status: 'failed', error: 'AccessDeniedException', message: expect.any(String) }]);
+    expect(stored.capabilities.checks.filter((c) => c.status === 'failed')).toEqual([
+      { id: 'timestreamQuery', status: 'failed', error: 'AccessDeniedException', message: expect.any(String) },
+      { id: 'liveData', status: 'failed', error: 'AccessDeniedException', message: expect.any(String) },
+    ]);
 
     const [created] = await audits(org.id, id);
-    expect(created).toMatchObject({ action: 'integration.created', actor_id: org.members.admin.id, details: { credentialsHint: 'AKIA…IT01', failedChecks: ['timestreamQuery'], syncMode: 'fleet_index' } });
+    expect(created).toMatchObject({ action: 'integration.created', actor_id: org.members.admin.id, details: { credentialsHint: 'AKIA…IT01', failedChecks: ['timestreamQuery', 'liveData'], syncMode: 'fleet_index' } });
     expect(created!.text).not.toContain(LIMITED_CREDENTIALS.secretAccessKey);
     expect(created!.text).not.toContain(LIMITED_CREDENTIALS.accessKeyId);
   });
@@ -181,7 +184,7 @@ describe('testing, updating and pausing a saved integration', () => {
     expect(report.canSave).toBe(true);
     const stored = (await row(id))!;
     expect(stored.last_tested_at).toBeInstanceOf(Date);
-    expect(stored.capabilities.checks).toHaveLength(9);
+    expect(stored.capabilities.checks).toHaveLength(CHECKS.length);
     await expect(testIntegration(orgScopeFor(org, 'operator'), { integrationId: id }, deps)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await audits(org.id, id)).map((a) => a.action)).toEqual(['integration.created', 'integration.tested']);
   });

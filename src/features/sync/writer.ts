@@ -161,6 +161,49 @@ export async function writeAttributeEdit(
   return rows.length;
 }
 
+/** The row's presence event is newer than the connectivity time the index answered (or the index has none). */
+const PRESENCE_NEWER_THAN_INDEX =
+  '(d.presence_at is not null and (excluded.connectivity_changed_at is null or d.presence_at > excluded.connectivity_changed_at))';
+
+/** A connect or disconnect lifecycle event (AWS IoT presence), for a thing of one integration. */
+export interface PresenceEvent {
+  thingName: string;
+  connected: boolean;
+  at: Date;
+  disconnectReason: string | null;
+}
+
+/**
+ * Applies presence events to the devices cache at once: per thing the newest event, and only when it
+ * is newer than the row's last event and than the connectivity time a sync read from the index. The
+ * fingerprint stays, so a sync that reads the same (older) index answer does not rewrite the row, and
+ * one that reads a changed answer keeps the newer presence state (see upsertFull). Returns rows changed.
+ */
+export async function writePresence(tx: Tx, target: { orgId: string; integrationId: string }, events: readonly PresenceEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const records = events.map((e) => ({ thing_name: e.thingName, connected: e.connected, at: e.at.toISOString(), reason: e.disconnectReason }));
+  const rows = await tx`
+    with e as (
+      select distinct on (thing_name) * from jsonb_to_recordset(${tx.json(records as never)}::jsonb)
+        as e(thing_name text, connected boolean, at timestamptz, reason text)
+      order by thing_name, at desc
+    )
+    update public.devices d set
+      connected = e.connected,
+      status = case when e.connected then 'online'::public.device_status else 'offline'::public.device_status end,
+      last_seen_at = greatest(d.last_seen_at, e.at),
+      connectivity_changed_at = e.at,
+      disconnect_reason = case when e.connected then null else e.reason end,
+      presence_at = e.at
+    from e
+    where d.org_id = ${target.orgId} and d.integration_id = ${target.integrationId} and d.thing_name = e.thing_name
+      and d.removed_at is null
+      and (d.presence_at is null or d.presence_at < e.at)
+      and (d.connectivity_changed_at is null or d.connectivity_changed_at <= e.at)
+    returning d.id`;
+  return rows.length;
+}
+
 export function needsWrite(planned: PlannedRow, cached: CachedDevice | undefined): boolean {
   if (!cached || cached.removed || cached.hash !== planned.row.sync_hash) return true;
   return planned.groupsKnown && cached.groups !== groupsKey(planned.row.groups);
@@ -309,6 +352,7 @@ export class DeviceWriter {
 
   private async upsertFull(tx: Tx, plans: PlannedRow[]): Promise<number> {
     const { orgId, integrationId } = this.target;
+    const PRESENCE_WINS = tx.unsafe(PRESENCE_NEWER_THAN_INDEX);
     const records = plans.map((p) => ({ ...p.row, history: p.history, reported_at: p.reportedAt }));
     // The history FK check on devices is a cached plan per connection; planned while devices was small it
     // seq-scans, and each page gets slower as the table grows (a first sync into a fresh database).
@@ -333,8 +377,13 @@ export class DeviceWriter {
         on conflict (integration_id, thing_name) do update set
           display_name = excluded.display_name, thing_type = excluded.thing_type, attributes = excluded.attributes,
           groups = excluded.groups, registry_version = coalesce(excluded.registry_version, d.registry_version),
-          connected = excluded.connected, status = excluded.status, last_seen_at = excluded.last_seen_at,
-          connectivity_changed_at = excluded.connectivity_changed_at, disconnect_reason = excluded.disconnect_reason,
+          -- A presence event newer than the index's connectivity time keeps the state it set.
+          connected = case when ${PRESENCE_WINS} then d.connected else excluded.connected end,
+          -- Staleness (connected but silent) still comes from the sync's clock when both say connected.
+          status = case when ${PRESENCE_WINS} and not (d.connected and excluded.connected and excluded.status = 'stale') then d.status else excluded.status end,
+          last_seen_at = case when ${PRESENCE_WINS} then greatest(d.last_seen_at, excluded.last_seen_at) else excluded.last_seen_at end,
+          connectivity_changed_at = case when ${PRESENCE_WINS} then d.connectivity_changed_at else excluded.connectivity_changed_at end,
+          disconnect_reason = case when ${PRESENCE_WINS} then d.disconnect_reason else excluded.disconnect_reason end,
           firmware_version = excluded.firmware_version, battery = excluded.battery, rssi = excluded.rssi,
           temperature = excluded.temperature, shadow = excluded.shadow, shadow_version = excluded.shadow_version,
           named_shadows = coalesce(excluded.named_shadows, d.named_shadows), sync_hash = excluded.sync_hash,

@@ -32,6 +32,10 @@ export const LIMITS = {
   testNotification: { prefix: 'test-notification', label: 'test notifications', points: 20, duration: 10 * 60, block: 0, failClosed: false },
   inviteMember: { prefix: 'invite-member', label: 'invitations', points: 30, duration: 60 * 60, block: 0, failClosed: false },
   syncNow: { prefix: 'sync-now', label: 'sync requests', points: 10, duration: 10 * 60, block: 0, failClosed: false },
+  /** Live-data set-up changes per organization: each creates, replaces or deletes IoT rules in AWS. */
+  liveDataSetup: { prefix: 'live-data-setup', label: 'live-data changes', points: 20, duration: 10 * 60, block: 0, failClosed: false },
+  /** Unauthenticated DestinationConfirmation posts per integration: each may call AWS on the tenant's budget. */
+  destinationConfirmation: { prefix: 'destination-confirmation', label: 'destination confirmations', points: 10, duration: 10 * 60, block: 0, failClosed: false },
   /** CSV exports per user: each streams the whole filtered fleet. */
   deviceExport: { prefix: 'device-export', label: 'exports', points: 10, duration: 5 * 60, block: 0, failClosed: false },
   /** Telemetry queries per user (each may scan Timestream, which is billed per byte). */

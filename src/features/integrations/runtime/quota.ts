@@ -20,6 +20,17 @@ export const AWS_DEFAULT_RATES = {
   ListJobs: 10,
   DescribeJob: 10,
   ListJobExecutionsForJob: 10,
+  // IoT Rules management (live-data set-up): a handful of calls per set-up, AWS allows 1–5/s.
+  CreateTopicRule: 5,
+  ReplaceTopicRule: 5,
+  DeleteTopicRule: 5,
+  GetTopicRule: 20,
+  ListTopicRules: 1,
+  CreateTopicRuleDestination: 5,
+  GetTopicRuleDestination: 5,
+  ConfirmTopicRuleDestination: 5,
+  DeleteTopicRuleDestination: 5,
+  ListTopicRuleDestinations: 1,
 } as const;
 export type AwsApi = keyof typeof AWS_DEFAULT_RATES;
 

@@ -15,6 +15,10 @@ import { IntegrationSettingsForm } from '@/features/integrations/components/inte
 import { IntegrationStatusBadge } from '@/features/integrations/components/integration-status-badge';
 import { RotateCredentialsForm } from '@/features/integrations/components/rotate-credentials-form';
 import { getIntegration } from '@/features/integrations/queries';
+import { LiveDataCard } from '@/features/live-data/components/live-data-card';
+import { getLiveData } from '@/features/live-data/queries';
+import { ingestUrl } from '@/features/live-data/service';
+import { serverEnv } from '@/lib/env';
 import { regionLabel } from '@/features/integrations/regions';
 import { intervalLabel } from '@/features/integrations/schemas';
 import { loadWorkspace } from '@/features/orgs/workspace';
@@ -52,7 +56,7 @@ export default async function IntegrationPage({ params, searchParams }: {
   const { orgSlug, integrationId } = await params;
   if (!UUID.test(integrationId)) notFound();
   const { user, org, role } = await loadWorkspace(orgSlug);
-  const integration = await asUser(user.claims, (db) => getIntegration(db, org.id, integrationId));
+  const [integration, live] = await asUser(user.claims, (db) => Promise.all([getIntegration(db, org.id, integrationId), getLiveData(db, org.id, integrationId)]));
   if (!integration) notFound();
   const { created } = await searchParams;
   const isAdmin = hasRole(role, 'admin');
@@ -129,6 +133,8 @@ export default async function IntegrationPage({ params, searchParams }: {
         </div>
 
         <IntegrationSyncPanel orgSlug={org.slug} integrationId={integration.id} />
+
+        <LiveDataCard orgSlug={org.slug} integrationId={integration.id} ingestUrl={ingestUrl(serverEnv().APP_URL, integration.id)} live={live} isAdmin={isAdmin} />
 
         <Card
           title="Permissions"
