@@ -257,14 +257,14 @@ isOneToOne: false
                   ]
                 },"devices": {
                   Row: {
-                    "attributes": NonNullable<Json>,"battery": number | null,"connected": boolean | null,"connectivity_changed_at": string | null,"disconnect_reason": string | null,"display_name": string | null,"firmware_version": string | null,"first_seen_at": string,"groups": (string)[],"id": string,"integration_id": string,"last_seen_at": string | null,"named_shadows": Json | null,"org_id": string,"registry_version": number | null,"removed_at": string | null,"rssi": number | null,"search_text": string | null,"shadow": Json | null,"shadow_refreshed_at": string | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at": string,"temperature": number | null,"thing_name": string,"thing_type": string | null
+                    "attributes": NonNullable<Json>,"battery": number | null,"connected": boolean | null,"connectivity_changed_at": string | null,"disconnect_reason": string | null,"display_name": string | null,"firmware_version": string | null,"first_seen_at": string,"groups": (string)[],"id": string,"integration_id": string,"last_seen_at": string | null,"named_shadows": Json | null,"org_id": string,"presence_at": string | null,"registry_version": number | null,"removed_at": string | null,"rssi": number | null,"search_text": string | null,"shadow": Json | null,"shadow_refreshed_at": string | null,"shadow_version": number | null,"status": Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at": string,"temperature": number | null,"thing_name": string,"thing_type": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id": string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id": string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"search_text"?: never,"shadow"?: Json | null,"shadow_refreshed_at"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at"?: string,"temperature"?: number | null,"thing_name": string,"thing_type"?: string | null
+                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id": string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id": string,"presence_at"?: string | null,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"search_text"?: never,"shadow"?: Json | null,"shadow_refreshed_at"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash": string,"synced_at"?: string,"temperature"?: number | null,"thing_name": string,"thing_type"?: string | null
                   }
                   Update: {
-                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id"?: string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id"?: string,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"search_text"?: never,"shadow"?: Json | null,"shadow_refreshed_at"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash"?: string,"synced_at"?: string,"temperature"?: number | null,"thing_name"?: string,"thing_type"?: string | null
+                    "attributes"?: NonNullable<Json>,"battery"?: number | null,"connected"?: boolean | null,"connectivity_changed_at"?: string | null,"disconnect_reason"?: string | null,"display_name"?: string | null,"firmware_version"?: string | null,"first_seen_at"?: string,"groups"?: (string)[],"id"?: string,"integration_id"?: string,"last_seen_at"?: string | null,"named_shadows"?: Json | null,"org_id"?: string,"presence_at"?: string | null,"registry_version"?: number | null,"removed_at"?: string | null,"rssi"?: number | null,"search_text"?: never,"shadow"?: Json | null,"shadow_refreshed_at"?: string | null,"shadow_version"?: number | null,"status"?: Database["public"]['Enums']["device_status"],"sync_hash"?: string,"synced_at"?: string,"temperature"?: number | null,"thing_name"?: string,"thing_type"?: string | null
                   }
                   Relationships: [
                     {
@@ -275,6 +275,58 @@ isOneToOne: false
       referencedColumns: ["id","org_id"]
     },{
       foreignKeyName: "devices_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"ingest_rejections": {
+                  Row: {
+                    "count": number,"integration_id": string,"last_at": string,"org_id": string,"reason": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "count"?: number,"integration_id": string,"last_at"?: string,"org_id": string,"reason": string
+                  }
+                  Update: {
+                    "count"?: number,"integration_id"?: string,"last_at"?: string,"org_id"?: string,"reason"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ingest_rejections_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ingest_rejections_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"integration_live_data": {
+                  Row: {
+                    "confirmation_token": string | null,"created_at": string,"destination_arn": string | null,"destination_confirmed_at": string | null,"destination_status": string | null,"enabled": boolean,"integration_id": string,"last_error": string | null,"last_message_at": string | null,"last_presence_at": string | null,"org_id": string,"presence_rule_name": string | null,"presence_rule_status": string | null,"secret_hash": string | null,"secret_hint": string | null,"secret_rotated_at": string | null,"telemetry_rule_name": string | null,"telemetry_rule_status": string | null,"topic_filter": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id": string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id": string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id"?: string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id"?: string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "integration_live_data_integration_fkey"
+      columns: ["integration_id","org_id"]
+isOneToOne: false
+      referencedRelation: "integrations"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "integration_live_data_org_id_fkey"
       columns: ["org_id"]
 isOneToOne: false
       referencedRelation: "organizations"
