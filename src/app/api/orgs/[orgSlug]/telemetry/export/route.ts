@@ -1,22 +1,15 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { z } from 'zod';
-import { parseDeviceFilter } from '@/features/devices/filters';
 import { telemetryCache } from '@/features/telemetry/cache';
-import { TELEMETRY_PARAM_NAMES, telemetryRequestSchema } from '@/features/telemetry/schemas';
-import { TelemetryUpstreamError } from '@/features/telemetry/service';
+import { NO_STORE, parseTelemetryQuery, telemetryFailure } from '@/features/telemetry/http';
 import { chartCsv, chartCsvFilename } from '@/features/telemetry-store/chart-csv';
 import { getSessionUser } from '@/lib/auth';
 import { platformIdentityFromEnv } from '@/lib/aws/clients';
 import { asService, asUser } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
-import { AppError } from '@/lib/errors';
 import { limitRoute } from '@/lib/rate-limit';
 import { requestLogger } from '@/lib/request-log';
 
 export const dynamic = 'force-dynamic';
-
-const noStore = { 'cache-control': 'no-store' };
-const STATUS = { VALIDATION: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PRECONDITION: 409, RATE_LIMITED: 429 } as const;
 
 /**
  * A telemetry chart's series as CSV: the chart route's query string (`?metric=&range=&device=` or a
@@ -25,18 +18,10 @@ const STATUS = { VALIDATION: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUN
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }) {
   const user = await getSessionUser();
-  if (!user) return NextResponse.json({ error: 'Sign in first.' }, { status: 401, headers: noStore });
-  const search = request.nextUrl.searchParams;
-  const raw = Object.fromEntries(TELEMETRY_PARAM_NAMES.flatMap((name) => (search.get(name) ? [[name, search.get(name)]] : [])));
-  const parsed = telemetryRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    return NextResponse.json({ error: 'Invalid query.', fieldErrors: z.flattenError(parsed.error).fieldErrors }, { status: 400, headers: noStore });
-  }
-  const { filter, invalid } = parseDeviceFilter(search);
-  if (!parsed.data.device && invalid.length > 0) {
-    const fieldErrors = Object.fromEntries(invalid.map((name) => [name, ['Invalid filter value.']]));
-    return NextResponse.json({ error: 'Invalid device filter.', fieldErrors }, { status: 400, headers: noStore });
-  }
+  if (!user) return NextResponse.json({ error: 'Sign in first.' }, { status: 401, headers: NO_STORE });
+  const query = parseTelemetryQuery(request.nextUrl.searchParams);
+  if (!query.ok) return query.response;
+  const { filter } = query;
   const limited = await limitRoute('telemetryExport', user.id);
   if (limited) return limited;
   const { orgSlug } = await params;
@@ -54,19 +39,10 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
         cache: telemetryCache(),
         now: Date.now,
       },
-      { orgSlug, request: parsed.data, filter },
+      { orgSlug, request: query.request, filter },
     );
   } catch (error) {
-    if (error instanceof AppError) {
-      log.info({ code: error.code }, 'telemetry export refused');
-      return NextResponse.json({ error: error.message, code: error.code, fieldErrors: error.fieldErrors }, { status: STATUS[error.code], headers: noStore });
-    }
-    if (error instanceof TelemetryUpstreamError) {
-      log.warn({ awsError: error.awsError }, 'timestream query failed');
-      return NextResponse.json({ error: error.message, code: 'UPSTREAM', awsError: error.awsError }, { status: 502, headers: noStore });
-    }
-    log.error({ err: error }, 'telemetry export failed');
-    return NextResponse.json({ error: 'Something went wrong on our side. Please try again.', code: 'INTERNAL' }, { status: 500, headers: noStore });
+    return telemetryFailure(error, log, 'telemetry export');
   }
   const { chunks, series } = csv;
   const encoder = new TextEncoder();
@@ -88,7 +64,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   });
   return new Response(stream, {
     headers: {
-      ...noStore,
+      ...NO_STORE,
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${chartCsvFilename(orgSlug, series, new Date())}"`,
       'x-content-type-options': 'nosniff',
