@@ -26,6 +26,8 @@ export const paths = {
   integration: (slug: string, id: string) => `/${slug}/integrations/${id}`,
   members: (slug: string) => `/${slug}/members`,
   settings: (slug: string) => `/${slug}/settings`,
+  notifications: (slug: string) => `/${slug}/settings/notifications`,
+  notificationChannel: (slug: string, channelId: string) => `/${slug}/settings/notifications/${channelId}`,
 } as const;
 
 // Parsing against a fixed stand-in origin works in the browser and on the server alike: a target
