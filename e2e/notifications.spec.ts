@@ -160,6 +160,11 @@ test('a viewer reads channels and their delivery log without controls, secret or
   await new AuthPages(viewer).signUp(viewerEmail, PASSWORD);
   await expect(viewer).toHaveURL(/\/orgs\/new$/);
   await db()`insert into public.memberships (org_id, user_id, role) select ${org!.id}, id, 'viewer' from auth.users where email = ${viewerEmail}`;
+  // An older history than one page holds: 30 deliveries that gave up (the worker leaves those alone).
+  await db()`
+    insert into public.notification_deliveries (org_id, channel_id, kind, payload, status, attempts, last_status_code, last_error, created_at)
+    select c.org_id, c.id, 'alert', '{}'::jsonb, 'gave_up', 6, 500, 'HTTP 500; gave up after 6 attempts', now() - make_interval(mins => g)
+    from public.notification_channels c, generate_series(1, 30) g where c.org_id = ${org!.id}`;
 
   // Every body the viewer's browser receives: HTML, RSC payloads (client navigation), JSON.
   const bodies: { url: string; type: string; body: string }[] = [];
@@ -179,14 +184,21 @@ test('a viewer reads channels and their delivery log without controls, secret or
   await list.row('Viewer-visible hook').getByRole('link', { name: 'Viewer-visible hook' }).click();
   const channel = new ChannelPage(viewer);
   await expect(channel.heading('Viewer-visible hook')).toBeVisible();
-  await expect(channel.deliveries()).toHaveCount(1);
+  await expect(channel.deliveries()).toHaveCount(25);
   await expect(channel.deliveries().first().getByTestId('delivery-status')).toHaveAttribute('data-status', 'delivered');
+  await viewer.getByRole('link', { name: 'Older →' }).click();
+  await expect(channel.deliveries()).toHaveCount(6);
+  await expect(channel.deliveries().getByTestId('delivery-error').first()).toHaveText('HTTP 500; gave up after 6 attempts');
+  await expect(channel.deliveries().first()).toContainText('Alert');
+  await expect(viewer.getByRole('link', { name: 'Older →' })).toHaveCount(0);
+  await viewer.getByRole('link', { name: '← Newest' }).click();
+  await expect(channel.deliveries()).toHaveCount(25);
   for (const name of ['Send test', 'Disable', 'Enable', 'Save changes', 'Rotate signing secret…', 'Delete channel…', 'Add channel']) {
     await expect(channel.button(name)).toHaveCount(0);
   }
   await expect(viewer.getByRole('heading', { name: 'Settings', level: 2 })).toHaveCount(0);
   await viewer.reload();
-  await expect(channel.deliveries()).toHaveCount(1);
+  await expect(channel.deliveries()).toHaveCount(25);
 
   await Promise.all(pending);
   expect(bodies.some((b) => b.type.startsWith('text/html'))).toBe(true);
