@@ -142,7 +142,7 @@ test('an e-mail channel’s test arrives in the SMTP sink; the channel can be de
   await expect(page.getByRole('heading', { name: 'No notification channels yet' })).toBeVisible();
 });
 
-test('a viewer reads channels and their delivery log without controls, secret or URL path', async ({ browser }) => {
+test('a viewer reads channels and their delivery log without controls, secret or URL path; replayed admin actions are refused', async ({ browser }) => {
   const owner = await browser.newPage();
   const slug = await signUpWithOrg(owner, 'notiview');
   const ownerList = new NotificationsPage(owner);
@@ -150,9 +150,24 @@ test('a viewer reads channels and their delivery log without controls, secret or
   const { url, token } = secretUrl();
   await ownerList.createWebhook('Viewer-visible hook', url, 'Slack-compatible');
   const secret = await ownerList.secret();
+  // The owner's own action requests, to replay with the viewer's session below.
+  const actions: { test?: { id: string; url: string; body: string }; toggle?: { id: string; url: string; body: string } } = {};
+  owner.on('request', (req) => {
+    const id = req.headers()['next-action'];
+    const body = req.postData() ?? '';
+    if (!id || req.method() !== 'POST' || !body.includes('channelId')) return;
+    if (body.includes('"enabled":false')) actions.toggle ??= { id, url: req.url(), body };
+    else if (!body.includes('"enabled"')) actions.test ??= { id, url: req.url(), body };
+  });
   await ownerList.row('Viewer-visible hook').getByRole('link', { name: 'Viewer-visible hook' }).click();
-  await new ChannelPage(owner).button('Send test').click();
-  await expect(new ChannelPage(owner).testOutcome()).toHaveText('Test delivered: the receiver answered HTTP 200.');
+  const ownerChannel = new ChannelPage(owner);
+  await ownerChannel.button('Send test').click();
+  await expect(ownerChannel.testOutcome()).toHaveText('Test delivered: the receiver answered HTTP 200.');
+  await ownerChannel.button('Disable').click();
+  await ownerChannel.button('Enable').click();
+  await expect(ownerChannel.button('Disable')).toBeVisible();
+  expect(actions.test, 'Send test posts to a server action').toBeDefined();
+  expect(actions.toggle, 'Disable posts to a server action').toBeDefined();
 
   const [org] = await db()<{ id: string }[]>`select id from public.organizations where slug = ${slug}`;
   const viewerEmail = uniqueEmail('viewer');
@@ -199,6 +214,21 @@ test('a viewer reads channels and their delivery log without controls, secret or
   await expect(viewer.getByRole('heading', { name: 'Settings', level: 2 })).toHaveCount(0);
   await viewer.reload();
   await expect(channel.deliveries()).toHaveCount(25);
+
+  // The owner's requests replayed by the viewer: refused, nothing sent, nothing changed.
+  const sentBefore = receiver.requests.length;
+  for (const replay of [actions.test!, actions.toggle!]) {
+    const response = await viewer.request.post(replay.url, {
+      headers: { 'Next-Action': replay.id, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component' },
+      data: replay.body,
+    });
+    expect(await response.text()).toContain('FORBIDDEN');
+  }
+  expect(receiver.requests.length).toBe(sentBefore);
+  const [state] = await db()<{ enabled: boolean; deliveries: number }[]>`
+    select c.enabled, (select count(*)::int from public.notification_deliveries d where d.channel_id = c.id) as deliveries
+    from public.notification_channels c where c.org_id = ${org!.id}`;
+  expect(state).toEqual({ enabled: true, deliveries: 31 });
 
   await Promise.all(pending);
   expect(bodies.some((b) => b.type.startsWith('text/html'))).toBe(true);
