@@ -55,6 +55,7 @@ test('an admin adds a webhook channel, sees its secret once, and a signed test a
   const before = receiver.requests.length;
   await list.createWebhook('Ops webhook', url);
   await expect(list.secretNotice()).toContainText('it will not be shown again');
+  await expect(page.getByRole('button', { name: 'Copy secret' })).toBeFocused();
   const secret = await list.secret();
   await expect(list.row('Ops webhook')).toContainText(`http://127.0.0.1:${new URL(url).port}/…`);
   await expect(list.row('Ops webhook')).toContainText('Nothing sent yet');
@@ -136,7 +137,18 @@ test('an e-mail channel’s test arrives in the SMTP sink; the channel can be de
     .poll(async () => (await listSinkEmails(`http://127.0.0.1:${TEST_PORTS.mail}`)).filter((m) => m.to.some((t) => t.address === recipient)).map((m) => m.subject))
     .toEqual(['[Fleetline] Test notification for “On-call mail”']);
 
+  // Editing the recipients: the schema's message for a bad address, then saved.
+  const second = uniqueEmail('backup');
+  await page.getByLabel('Recipients').fill(`${recipient}\nnot-an-address`);
+  await channel.button('Save changes').click();
+  await expect(formAlert(page).filter({ hasText: 'Enter valid e-mail addresses.' })).toBeVisible();
+  await page.getByLabel('Recipients').fill(`${recipient}\n${second}`);
+  await channel.button('Save changes').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByTestId('channel-target').first()).toContainText(`${recipient} +1 more`);
+
   await channel.button('Delete channel…').click();
+  await expect(channel.button('Cancel')).toBeFocused();
   await channel.button('Delete channel').click();
   await expect(page).toHaveURL(new RegExp(`/${slug}/settings/notifications$`));
   await expect(page.getByRole('heading', { name: 'No notification channels yet' })).toBeVisible();

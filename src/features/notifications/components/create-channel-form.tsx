@@ -54,7 +54,7 @@ export function CreateChannelForm({ orgSlug }: { orgSlug: string }) {
         {created.secret ? (
           <SigningSecretNotice secret={created.secret} onDone={() => setCreated(null)} />
         ) : (
-          <Button type="button" variant="secondary" onClick={() => setCreated(null)}>
+          <Button type="button" variant="secondary" autoFocus onClick={() => setCreated(null)}>
             Add another channel
           </Button>
         )}

@@ -27,7 +27,7 @@ export function DeleteChannel({ orgSlug, channelId, name }: { orgSlug: string; c
       <p>Its delivery log goes with it, and alert rules that route to it stop notifying it. This cannot be undone.</p>
       {error ? <FormError message={error.message} /> : null}
       <div className="flex justify-end gap-3">
-        <Button type="button" variant="secondary" onClick={() => { setConfirming(false); setError(null); }}>
+        <Button type="button" variant="secondary" autoFocus onClick={() => { setConfirming(false); setError(null); }}>
           Cancel
         </Button>
         <Button

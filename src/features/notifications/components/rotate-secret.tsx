@@ -27,7 +27,7 @@ export function RotateSecret({ orgSlug, channelId }: { orgSlug: string; channelI
       <p>Deliveries are signed with the new secret from now on; a receiver still checking the old one will refuse them until you update it.</p>
       {error ? <FormError message={error.message} /> : null}
       <div className="flex justify-end gap-3">
-        <Button type="button" variant="secondary" onClick={() => { setConfirming(false); setError(null); }}>
+        <Button type="button" variant="secondary" autoFocus onClick={() => { setConfirming(false); setError(null); }}>
           Cancel
         </Button>
         <Button

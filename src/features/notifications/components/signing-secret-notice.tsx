@@ -29,6 +29,8 @@ export function SigningSecretNotice({ secret, onDone }: { secret: string; onDone
           type="button"
           size="sm"
           variant="secondary"
+          // Focus lands here when the secret appears: copying it is the next thing to do.
+          autoFocus
           onClick={async () => {
             const done = await navigator.clipboard?.writeText(secret).then(() => true, () => false);
             setCopied(done ?? false);
