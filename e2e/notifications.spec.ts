@@ -149,6 +149,9 @@ test('an e-mail channel’s test arrives in the SMTP sink; the channel can be de
 
   await channel.button('Delete channel…').click();
   await expect(channel.button('Cancel')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(channel.button('Delete channel')).toHaveCount(0);
+  await channel.button('Delete channel…').click();
   await channel.button('Delete channel').click();
   await expect(page).toHaveURL(new RegExp(`/${slug}/settings/notifications$`));
   await expect(page.getByRole('heading', { name: 'No notification channels yet' })).toBeVisible();

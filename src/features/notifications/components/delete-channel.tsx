@@ -22,7 +22,16 @@ export function DeleteChannel({ orgSlug, channelId, name }: { orgSlug: string; c
     );
   }
   return (
-    <div role="group" aria-label="Confirm deletion" className="space-y-3 rounded-md border border-danger-200 bg-danger-50 p-4 text-sm text-danger-800 dark:border-danger-800 dark:bg-danger-950 dark:text-danger-200">
+    <div
+      role="group"
+      aria-label="Confirm deletion"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !pending) {
+          setConfirming(false);
+          setError(null);
+        }
+      }}
+      className="space-y-3 rounded-md border border-danger-200 bg-danger-50 p-4 text-sm text-danger-800 dark:border-danger-800 dark:bg-danger-950 dark:text-danger-200">
       <p className="font-semibold">Delete “{name}”?</p>
       <p>Its delivery log goes with it, and alert rules that route to it stop notifying it. This cannot be undone.</p>
       {error ? <FormError message={error.message} /> : null}

@@ -23,7 +23,17 @@ export function RotateSecret({ orgSlug, channelId }: { orgSlug: string; channelI
     );
   }
   return (
-    <div className="space-y-3 rounded-md border border-warning-200 bg-warning-50 p-4 text-sm dark:border-warning-800 dark:bg-warning-950" role="group" aria-label="Confirm rotation">
+    <div
+      className="space-y-3 rounded-md border border-warning-200 bg-warning-50 p-4 text-sm dark:border-warning-800 dark:bg-warning-950"
+      role="group"
+      aria-label="Confirm rotation"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !pending) {
+          setConfirming(false);
+          setError(null);
+        }
+      }}
+    >
       <p>Deliveries are signed with the new secret from now on; a receiver still checking the old one will refuse them until you update it.</p>
       {error ? <FormError message={error.message} /> : null}
       <div className="flex justify-end gap-3">
