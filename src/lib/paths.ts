@@ -21,13 +21,13 @@ export const paths = {
   otaJobs: (slug: string) => `/${slug}/ota`,
   otaJob: (slug: string, otaJobId: string) => `/${slug}/ota/${otaJobId}`,
   newOtaJob: (slug: string) => `/${slug}/ota/new`,
+  notifications: (slug: string) => `/${slug}/settings/notifications`,
+  notificationChannel: (slug: string, channelId: string) => `/${slug}/settings/notifications/${channelId}`,
   integrations: (slug: string) => `/${slug}/integrations`,
   newIntegration: (slug: string) => `/${slug}/integrations/new`,
   integration: (slug: string, id: string) => `/${slug}/integrations/${id}`,
   members: (slug: string) => `/${slug}/members`,
   settings: (slug: string) => `/${slug}/settings`,
-  notifications: (slug: string) => `/${slug}/settings/notifications`,
-  notificationChannel: (slug: string, channelId: string) => `/${slug}/settings/notifications/${channelId}`,
 } as const;
 
 // Parsing against a fixed stand-in origin works in the browser and on the server alike: a target
