@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Tx } from '@/lib/db';
 import { mailEnv } from '@/lib/env';
-import type { OutboundPolicy } from '@/lib/net/outbound-guard';
+import { classifyAddress, outboundPolicyFromEnv, type OutboundPolicy } from '@/lib/net/outbound-guard';
 import { decryptChannelSecret, type Keyring } from '@/lib/vault';
 import type { DeliveryMessage, DeliveryPayload } from './messages';
 import type { DeliveryKind, WebhookFormat } from './schemas';
@@ -48,6 +48,20 @@ export interface DeliveryDeps {
 export function deliveryDepsFromEnv(base: { db: Db; log: Logger; keyring: Keyring }, source: Record<string, string | undefined> = process.env): DeliveryDeps {
   const env = mailEnv(source);
   return { ...base, mailer: env.SMTP_URL ? createMailer(env.SMTP_URL) : null, mailFrom: env.MAIL_FROM };
+}
+
+/**
+ * Production sends webhooks over https only; plain http is accepted there only to a literal loopback
+ * address where the environment allows loopback at all (the local stack and e2e, never a deployment).
+ */
+export function webhookSchemeAllowed(url: string, policy: OutboundPolicy, production: boolean): boolean {
+  if (!production || url.startsWith('https://')) return true;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' && policy.allowLoopback && classifyAddress(parsed.hostname) === 'loopback';
+  } catch {
+    return false;
+  }
 }
 
 export function retryDelaySeconds(policy: RetryPolicy, attempt: number, retryAfterSeconds?: number): number {
@@ -130,7 +144,7 @@ async function send(deps: DeliveryDeps, row: ClaimedRow): Promise<SendResult> {
   const message: DeliveryMessage = { id: row.id, kind: row.kind, orgId: row.org_id, createdAt: row.created_at.toISOString(), payload: row.payload };
   if (row.channel_kind === 'email') return sendEmail(deps.mailer, deps.mailFrom, row.email_recipients ?? [], message);
   const production = deps.production ?? process.env.NODE_ENV === 'production';
-  if (production && !(row.webhook_url ?? '').startsWith('https://')) return { ok: false, retryable: false, statusCode: null, error: 'Webhook URLs must use https.' };
+  if (!webhookSchemeAllowed(row.webhook_url ?? '', deps.policy ?? outboundPolicyFromEnv(), production)) return { ok: false, retryable: false, statusCode: null, error: 'Webhook URLs must use https.' };
   let secret: string;
   try {
     secret = decryptChannelSecret(deps.keyring, { orgId: row.org_id, channelId: row.channel_id }, row.webhook_secret ?? '');

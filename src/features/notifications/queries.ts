@@ -103,3 +103,22 @@ export async function listDeliveries(
   const last = rows[limit - 1];
   return { items, nextCursor: rows.length > limit && last ? { createdAt: last.cursor_at, id: last.id } : null };
 }
+
+export interface LastDeliveryDto {
+  status: DeliveryStatus;
+  createdAt: string;
+}
+
+/** The newest delivery of each channel of the organization (one index probe per channel). */
+export async function listLastDeliveries(db: Tx, orgId: string): Promise<Record<string, LastDeliveryDto>> {
+  const rows = await db<{ channel_id: string; status: DeliveryStatus; created_at: Date }[]>`
+    select c.id as channel_id, d.status, d.created_at
+    from public.notification_channels c
+    cross join lateral (
+      select status, created_at from public.notification_deliveries d
+      where d.org_id = c.org_id and d.channel_id = c.id
+      order by created_at desc limit 1
+    ) d
+    where c.org_id = ${orgId}`;
+  return Object.fromEntries(rows.map((r) => [r.channel_id, { status: r.status, createdAt: r.created_at.toISOString() }]));
+}

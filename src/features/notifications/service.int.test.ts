@@ -142,7 +142,8 @@ describe('slow and misconfigured receivers', () => {
     expect(await deliverNotification(deliveryDeps(), row!.id)).toEqual({ status: 'skipped', reason: 'not_claimable' });
     await adminSql()`update public.notification_deliveries set next_attempt_at = now() where id = ${row!.id}`;
     receiver.respond({ status: 200 });
-    expect(await deliverNotification(deliveryDeps({ production: true }), row!.id)).toMatchObject({ status: 'gave_up', attempts: 2, error: 'Webhook URLs must use https.' });
+    // Production takes plain http to loopback only where loopback is allowed (the local stack); here it is not.
+    expect(await deliverNotification(deliveryDeps({ production: true, policy: STRICT_POLICY }), row!.id)).toMatchObject({ status: 'gave_up', attempts: 2, error: 'Webhook URLs must use https.' });
   });
 });
 

@@ -11,7 +11,7 @@ import { classifyAddress, isAddressAllowed, outboundPolicyFromEnv, type Outbound
 import { hasRole } from '@/lib/roles';
 import { asServiceWithin } from '@/lib/service-role';
 import { encryptChannelSecret, type Keyring } from '@/lib/vault';
-import { deliverNotification, type DeliveryDeps, type DeliveryOutcome } from './delivery';
+import { deliverNotification, webhookSchemeAllowed, type DeliveryDeps, type DeliveryOutcome } from './delivery';
 import { alertEventData, digestPayload, type DeliveryPayload } from './messages';
 import { getChannel, type ChannelDto } from './queries';
 import type { ChannelRefInput, CreateChannelInput, UpdateChannelInput } from './schemas';
@@ -43,7 +43,7 @@ function requireAdmin(ctx: Pick<OrgContext, 'role'>): void {
 function checkWebhookUrl(url: string, deps: ChannelDeps): void {
   const parsed = new URL(url);
   const production = deps.production ?? process.env.NODE_ENV === 'production';
-  if (production && parsed.protocol !== 'https:') throw new AppError('PRECONDITION', 'Webhook URLs must use https.', { url: ['Use an https:// URL.'] });
+  if (!webhookSchemeAllowed(url, deps.policy ?? outboundPolicyFromEnv(), production)) throw new AppError('PRECONDITION', 'Webhook URLs must use https.', { url: ['Use an https:// URL.'] });
   const literal = classifyAddress(parsed.hostname) !== null;
   if (literal && !isAddressAllowed(parsed.hostname, deps.policy ?? outboundPolicyFromEnv())) {
     throw new AppError('PRECONDITION', 'This endpoint is not allowed.', { url: ['This address is not allowed.'] });

@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
 import { Card } from '@/components/ui/card';
 import { RenameOrgForm } from '@/features/orgs/components/rename-org-form';
 import { loadWorkspace } from '@/features/orgs/workspace';
+import { paths } from '@/lib/paths';
 import { ROLE_LABELS, hasRole } from '@/lib/roles';
 
 export const metadata: Metadata = { title: 'Settings' };
@@ -26,6 +28,11 @@ export default async function SettingsPage({ params }: { params: Promise<{ orgSl
           <p className="mt-4 text-sm text-ink-muted">
             URL: <code className="rounded bg-surface-muted px-1 py-0.5">/{org.slug}</code>
           </p>
+        </Card>
+        <Card title="Notifications" description="E-mail and webhook channels that alert rules send to, with their delivery logs.">
+          <Link href={paths.notifications(org.slug)} className="text-sm font-medium text-brand-700 hover:underline dark:text-brand-300">
+            Notification channels →
+          </Link>
         </Card>
         <Card title="Your account">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
