@@ -4,6 +4,7 @@ import { DEV_PORTS, ROOT } from './stack/config';
 import { logLine } from './stack/log';
 import { startStack, writeEnvFile, type RunningStack } from './stack/stack';
 import { assertSupportedNode } from '../src/lib/node-version';
+import { enableDemoLiveData } from './demo-live';
 import { DEMO_MEMBERS, DEMO_ORG, DEMO_USER, seedDemo } from './seed';
 
 /**
@@ -76,6 +77,9 @@ try {
   });
   const url = `http://127.0.0.1:${DEV_PORTS.app}`;
   await waitForHttp(`${url}/api/health`);
+  await enableDemoLiveData(url, (line) => logLine('live', line)).catch((error: unknown) =>
+    logLine('live', `live data stays off: ${(error as Error).message}`),
+  );
   logLine('stack', '');
   logLine('stack', `Fleetline is running at ${url}`);
   logLine('stack', `Sign in as ${DEMO_USER.email} / ${DEMO_USER.password} (owner of /${DEMO_ORG.slug})`);
