@@ -15,10 +15,9 @@ import { DEMO_INTEGRATION_NAME, DEMO_ORG, DEMO_USER } from './seed';
  */
 export async function enableDemoLiveData(appUrl: string, log: (line: string) => void): Promise<void> {
   const [row] = await asService((tx) => tx<{ org_id: string; org_name: string; integration_id: string; user_id: string }[]>`
-    select o.id as org_id, o.name as org_name, i.id as integration_id, u.id as user_id
+    select o.id as org_id, o.name as org_name, i.id as integration_id, o.created_by as user_id
     from public.organizations o
     join public.integrations i on i.org_id = o.id and i.name = ${DEMO_INTEGRATION_NAME}
-    join auth.users u on u.email = ${DEMO_USER.email}
     where o.slug = ${DEMO_ORG.slug}`);
   if (!row) throw new Error(`no integration "${DEMO_INTEGRATION_NAME}" in /${DEMO_ORG.slug}`);
   // The demo owner, as a signed-in session would carry them (the service checks the role itself).
