@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { signOutAction } from '@/features/auth/actions';
 import { Logo } from '../logo';
+import { AlertBell } from './alert-bell';
 import { icons } from './icons';
 import { OrgSwitcher, type SwitcherOrg } from './org-switcher';
 import { SidebarNav } from './sidebar-nav';
@@ -21,7 +22,10 @@ export function AppShell({ orgSlug, orgs, userEmail, theme, children }: AppShell
   const [open, setOpen] = useState(false);
   const sidebar = (
     <div className="flex h-full flex-col gap-6 p-4">
-      <Logo />
+      <div className="flex items-center justify-between gap-2">
+        <Logo />
+        <AlertBell orgSlug={orgSlug} />
+      </div>
       <OrgSwitcher current={orgSlug} orgs={orgs} />
       <SidebarNav orgSlug={orgSlug} onNavigate={() => setOpen(false)} />
       <div className="mt-auto space-y-2 border-t border-line pt-4">
