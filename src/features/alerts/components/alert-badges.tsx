@@ -1,9 +1,19 @@
 import { Badge } from '@/components/ui/badge';
 import type { AlertSeverity } from '../events';
-import type { AlertState } from '../schemas';
+import type { AlertRuleKind, AlertState } from '../schemas';
 
 export const SEVERITY_LABELS: Record<AlertSeverity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
 export const STATE_LABELS: Record<AlertState, string> = { pending: 'Pending', firing: 'Firing', acknowledged: 'Acknowledged', resolved: 'Resolved' };
+
+export const KIND_LABELS: Record<AlertRuleKind, string> = {
+  offline: 'Offline / stale',
+  threshold: 'Threshold',
+  fleet_share: 'Fleet share',
+  anomaly: 'Anomaly',
+  ota_failure: 'OTA failure',
+  sync_failure: 'Sync failure',
+  command_timeout: 'Command timeout',
+};
 
 const SEVERITY_TONES = { critical: 'danger', warning: 'warning', info: 'brand' } as const;
 const STATE_TONES = { pending: 'neutral', firing: 'danger', acknowledged: 'warning', resolved: 'success' } as const;
