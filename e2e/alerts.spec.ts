@@ -128,8 +128,8 @@ test('an operator creates an offline rule, sees the alert fire, acknowledges it,
   // The bell opens the alerts page; filter by the rule (in the URL) and acknowledge.
   await page.getByTestId('alert-bell').click();
   await expect(page).toHaveURL(new RegExp(`/${slug}/alerts$`));
-  await page.getByLabel('Rule').selectOption(ruleId);
-  await page.getByLabel('State').selectOption('firing,acknowledged');
+  await page.getByLabel('Rule', { exact: true }).selectOption(ruleId);
+  await page.getByLabel('State', { exact: true }).selectOption('firing,acknowledged');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(new RegExp(`state=firing%2Cacknowledged.*rule=${ruleId}|rule=${ruleId}.*state=`));
   const alert = page.getByTestId('alert-row');
