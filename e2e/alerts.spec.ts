@@ -141,6 +141,12 @@ test('an operator creates an offline rule, sees the alert fire, acknowledges it,
   await alert.getByRole('button', { name: 'Acknowledge' }).click();
   await expect(alert.getByTestId('alert-state')).toHaveText('Acknowledged');
   expect(await alertState()).toBe('acknowledged');
+  // Snoozing the rule for this device keeps the alert but holds back its notifications.
+  await alert.getByLabel('Snooze this rule for the device').selectOption('1');
+  await alert.getByRole('button', { name: 'Snooze', exact: true }).click();
+  await expect(async () => {
+    expect(await db()`select 1 from public.alert_device_snoozes where rule_id = ${ruleId} and device_id = ${device.id} and until > now() + interval '50 minutes'`).toHaveLength(1);
+  }).toPass({ timeout: 10_000 });
   await snap(page, testInfo, 'alerts-acknowledged');
 
   // The device page lists it; the overview counts it.
@@ -157,6 +163,17 @@ test('an operator creates an offline rule, sees the alert fire, acknowledges it,
   }).toPass({ timeout: 60_000, intervals: [2_000] });
   await page.goto(`/${slug}/alerts?state=resolved&rule=${ruleId}`);
   await expect(page.getByTestId('alert-row').getByTestId('alert-state')).toHaveText('Resolved');
+
+  // The rules list: snooze the whole rule, then switch it off.
+  await page.goto(`/${slug}/alerts/rules`);
+  const ruleRow = page.getByTestId('rule-row').filter({ hasText: ruleName });
+  await ruleRow.getByLabel(`Snooze ${ruleName}`).selectOption('8');
+  await expect(ruleRow).toContainText('Snoozed');
+  await ruleRow.getByRole('switch', { name: `${ruleName} enabled` }).click();
+  await expect(ruleRow.getByRole('switch')).toHaveAttribute('aria-checked', 'false');
+  await expect(ruleRow).toContainText('Disabled');
+  const [after] = await db()`select enabled, snoozed_until > now() + interval '7 hours' as snoozed from public.alert_rules where id = ${ruleId}`;
+  expect(after).toEqual({ enabled: false, snoozed: true });
   expect(captured.create, 'the editor posts to a server action').toBeDefined();
   expect(captured.acknowledge, 'acknowledge posts to a server action').toBeDefined();
 });

@@ -14,7 +14,7 @@ export const alertBellKey = (orgSlug: string) => ['alerts', orgSlug, 'unread'] a
 const POLL_MS = 30_000;
 
 /** The shell's bell: firing alerts the member has not seen yet, linking to the alerts page. */
-export function AlertBell({ orgSlug }: { orgSlug: string }) {
+export function AlertBell({ orgSlug, testId = 'alert-bell' }: { orgSlug: string; testId?: string }) {
   const pathname = usePathname();
   const { data } = useQuery({
     queryKey: alertBellKey(orgSlug),
@@ -34,13 +34,13 @@ export function AlertBell({ orgSlug }: { orgSlug: string }) {
       href={href}
       aria-label={count > 0 ? `Alerts: ${count} unread` : 'Alerts: none unread'}
       aria-current={pathname === href ? 'page' : undefined}
-      data-testid="alert-bell"
+      data-testid={testId}
       className="relative inline-flex rounded-md p-1.5 text-ink-muted hover:bg-surface-muted hover:text-ink focus-visible:outline-2 focus-visible:outline-brand-600"
     >
       <icons.bell className="size-5" aria-hidden />
       {count > 0 ? (
         <span
-          data-testid="alert-bell-count"
+          data-testid={`${testId}-count`}
           className={cn('absolute -right-1 -top-1 min-w-4.5 rounded-full bg-danger-600 px-1 text-center text-[0.65rem] font-semibold leading-4.5 text-white')}
         >
           {count > 99 ? '99+' : count}

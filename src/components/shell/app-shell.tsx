@@ -50,9 +50,12 @@ export function AppShell({ orgSlug, orgs, userEmail, theme, children }: AppShell
       </aside>
       <header className="flex items-center justify-between border-b border-line bg-surface px-4 py-3 lg:hidden">
         <Logo />
-        <button type="button" onClick={() => setOpen(true)} aria-label="Open navigation" aria-expanded={open} className="rounded-md p-1.5 text-ink-muted hover:bg-surface-muted">
-          <icons.menu className="size-5" />
-        </button>
+        <div className="flex items-center gap-1">
+          <AlertBell orgSlug={orgSlug} testId="alert-bell-mobile" />
+          <button type="button" onClick={() => setOpen(true)} aria-label="Open navigation" aria-expanded={open} className="rounded-md p-1.5 text-ink-muted hover:bg-surface-muted">
+            <icons.menu className="size-5" />
+          </button>
+        </div>
       </header>
       {open ? (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Navigation">
