@@ -90,15 +90,18 @@ test('an operator creates an offline rule, sees the alert fire, acknowledges it,
   await page.getByRole('button', { name: 'Create rule' }).click();
   await expect(formAlert(page).filter({ hasText: 'Enter a name.' })).toBeVisible();
   await expect(page.getByLabel('Offline for more than (minutes)')).toHaveAttribute('aria-invalid', 'true');
+  await expect(formAlert(page).filter({ hasText: 'Enter at least 1.' })).toBeVisible();
   expect(await db()`select 1 from public.alert_rules where name = ${ruleName}`).toHaveLength(0);
 
   await page.getByLabel('Name', { exact: true }).fill(ruleName);
+  await expect(formAlert(page).filter({ hasText: 'Enter a name.' })).toHaveCount(0);
   await page.getByLabel('Severity').selectOption('critical');
   await page.getByLabel('Offline for more than (minutes)').fill('1');
   await page.getByLabel('Search').fill(device.thing_name);
   // The notifications lane's channels: none in the demo yet, and the form says where to add them.
   const channels = await db()`select 1 from public.notification_channels c join public.organizations o on o.id = c.org_id where o.slug = ${slug}`;
   if (channels.length === 0) await expect(page.getByTestId('no-channels').getByRole('link')).toHaveAttribute('href', `/${slug}/settings/notifications`);
+  await snap(page, testInfo, 'rule-form');
   await page.getByRole('button', { name: 'Create rule' }).press('Enter');
   await expect(page).toHaveURL(new RegExp(`/${slug}/alerts/rules$`));
   const row = page.getByTestId('rule-row').filter({ hasText: ruleName });

@@ -46,3 +46,13 @@ describe('rule form values', () => {
     }
   });
 });
+
+describe('rule form messages', () => {
+  it('says what range a number must be in', () => {
+    expect(valuesToInput({ ...EMPTY_RULE_VALUES, name: 'x', minutes: '0' })).toMatchObject({ ok: false, issues: { 'condition.minutes': ['Enter at least 1.'] } });
+    expect(valuesToInput({ ...EMPTY_RULE_VALUES, name: 'x', kind: 'ota_failure', failureSharePercent: '120' })).toMatchObject({
+      ok: false,
+      issues: { 'condition.failureSharePercent': ['Enter at most 100.'] },
+    });
+  });
+});

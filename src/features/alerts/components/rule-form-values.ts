@@ -179,10 +179,17 @@ function issuesByPath(error: z.ZodError): FieldIssues {
   const out: FieldIssues = {};
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.') || 'form';
-    const message = /expected number/.test(issue.message) ? 'Enter a number.' : issue.message;
-    (out[key] ??= []).push(message);
+    (out[key] ??= []).push(issueMessage(issue));
   }
   return out;
+}
+
+/** Zod's default words for a number out of range or missing, as a form would say them. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'Enter a number.';
+  if (issue.code === 'too_small' && issue.origin === 'number') return `Enter ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}.`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `Enter ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}.`;
+  return issue.message;
 }
 
 /** The action's input, or the issues to show (same schema as the service). */

@@ -34,6 +34,9 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
   const set = <K extends keyof RuleFormValues>(key: K, value: RuleFormValues[K]) => setV((prev) => ({ ...prev, [key]: value }));
   const err = (key: string) => issues[key] ?? Object.entries(issues).find(([k]) => k.startsWith(`${key}.`))?.[1];
   const id = (key: string) => `rule-${key.replaceAll('.', '-')}`;
+  // An edited field's issue goes away at once; the rest stay until the next submit.
+  const clear = (issue: string) =>
+    setIssues((prev) => Object.fromEntries(Object.entries(prev).filter(([k]) => k !== issue && !k.startsWith(`${issue}.`))));
 
   function text(key: keyof RuleFormValues, label: string, options: { issue?: string; hint?: ReactNode; type?: string; step?: string; placeholder?: string } = {}) {
     const issue = options.issue ?? key;
@@ -47,7 +50,10 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
           placeholder={options.placeholder}
           value={v[key] as string}
           invalid={Boolean(err(issue))}
-          onChange={(e) => set(key, e.target.value as never)}
+          onChange={(e) => {
+            set(key, e.target.value as never);
+            clear(issue);
+          }}
         />
       </Field>
     );
@@ -56,7 +62,10 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
   function choice<K extends keyof RuleFormValues>(key: K, label: string, options: Array<[string, string]>, issue: string = key) {
     return (
       <Field id={id(issue)} label={label} errors={err(issue)}>
-        <Select id={id(issue)} value={v[key] as string} invalid={Boolean(err(issue))} onChange={(e) => set(key, e.target.value as RuleFormValues[K])}>
+        <Select id={id(issue)} value={v[key] as string} invalid={Boolean(err(issue))} onChange={(e) => {
+            set(key, e.target.value as RuleFormValues[K]);
+            clear(issue);
+          }}>
           {options.map(([value, text]) => (
             <option key={value} value={value}>
               {text}
