@@ -181,8 +181,15 @@ test('an operator creates an offline rule, sees the alert fire, acknowledges it,
   expect(captured.acknowledge, 'acknowledge posts to a server action').toBeDefined();
 });
 
-test('a viewer reads rules and alerts without controls, and replayed operator actions are refused', async ({ page }) => {
+test('a viewer reads rules and alerts without controls, and replayed operator actions are refused', async ({ page, request }) => {
+  // The bell's JSON: the session's member only.
+  expect((await request.get(`/api/orgs/${slug}/alerts/unread`)).status()).toBe(401);
   await signIn(page, VIEWER.email, VIEWER.password);
+  const unread = await page.request.get(`/api/orgs/${slug}/alerts/unread`);
+  expect(unread.status()).toBe(200);
+  expect(await unread.json()).toEqual({ count: expect.any(Number) });
+  expect((await page.request.get(`/api/orgs/not-${unique}/alerts/unread`)).status()).toBe(404);
+
   await page.goto(`/${slug}/alerts/rules`);
   const row = page.getByTestId('rule-row').filter({ hasText: ruleName });
   await expect(row).toBeVisible();
