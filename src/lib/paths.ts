@@ -26,6 +26,13 @@ export const paths = {
   integrations: (slug: string) => `/${slug}/integrations`,
   newIntegration: (slug: string) => `/${slug}/integrations/new`,
   integration: (slug: string, id: string) => `/${slug}/integrations/${id}`,
+  /** `query` is the alerts page's own `?state=…&severity=…&rule=…&device=…`. */
+  alerts: (slug: string, query = '') => `/${slug}/alerts${query}`,
+  alertRules: (slug: string) => `/${slug}/alerts/rules`,
+  newAlertRule: (slug: string) => `/${slug}/alerts/rules/new`,
+  alertRule: (slug: string, ruleId: string) => `/${slug}/alerts/rules/${ruleId}`,
+  alertsUnread: (slug: string) => `/api/orgs/${slug}/alerts/unread`,
+  notificationChannels: (slug: string) => `/${slug}/settings/notifications`,
   members: (slug: string) => `/${slug}/members`,
   settings: (slug: string) => `/${slug}/settings`,
   /** Where an integration's IoT rules deliver (live data); public, authenticated by the secret header. */

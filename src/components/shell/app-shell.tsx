@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { signOutAction } from '@/features/auth/actions';
 import { Logo } from '../logo';
+import { AlertBell } from './alert-bell';
 import { icons } from './icons';
 import { OrgSwitcher, type SwitcherOrg } from './org-switcher';
 import { SidebarNav } from './sidebar-nav';
@@ -21,7 +22,10 @@ export function AppShell({ orgSlug, orgs, userEmail, theme, children }: AppShell
   const [open, setOpen] = useState(false);
   const sidebar = (
     <div className="flex h-full flex-col gap-6 p-4">
-      <Logo />
+      <div className="flex items-center justify-between gap-2">
+        <Logo />
+        <AlertBell orgSlug={orgSlug} />
+      </div>
       <OrgSwitcher current={orgSlug} orgs={orgs} />
       <SidebarNav orgSlug={orgSlug} onNavigate={() => setOpen(false)} />
       <div className="mt-auto space-y-2 border-t border-line pt-4">
@@ -46,9 +50,12 @@ export function AppShell({ orgSlug, orgs, userEmail, theme, children }: AppShell
       </aside>
       <header className="flex items-center justify-between border-b border-line bg-surface px-4 py-3 lg:hidden">
         <Logo />
-        <button type="button" onClick={() => setOpen(true)} aria-label="Open navigation" aria-expanded={open} className="rounded-md p-1.5 text-ink-muted hover:bg-surface-muted">
-          <icons.menu className="size-5" />
-        </button>
+        <div className="flex items-center gap-1">
+          <AlertBell orgSlug={orgSlug} testId="alert-bell-mobile" />
+          <button type="button" onClick={() => setOpen(true)} aria-label="Open navigation" aria-expanded={open} className="rounded-md p-1.5 text-ink-muted hover:bg-surface-muted">
+            <icons.menu className="size-5" />
+          </button>
+        </div>
       </header>
       {open ? (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Navigation">

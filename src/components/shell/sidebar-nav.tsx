@@ -11,6 +11,7 @@ const ITEMS: Array<{ label: string; icon: IconName; href: (slug: string) => stri
   { label: 'Devices', icon: 'devices', href: paths.devices },
   { label: 'Telemetry', icon: 'telemetry', href: paths.telemetry },
   { label: 'OTA jobs', icon: 'ota', href: paths.otaJobs },
+  { label: 'Alerts', icon: 'bell', href: (slug) => paths.alerts(slug) },
   { label: 'Integrations', icon: 'integrations', href: paths.integrations },
   { label: 'Members', icon: 'members', href: paths.members },
   { label: 'Settings', icon: 'settings', href: paths.settings },

@@ -130,3 +130,9 @@ export async function unreadAlertCount(db: Db, orgId: string, userId: string): P
       and a.fired_at > coalesce((select r.read_at from public.alert_reads r where r.org_id = ${orgId} and r.user_id = ${userId}), '-infinity'::timestamptz)`;
   return row?.n ?? 0;
 }
+
+/** A device's thing name for the alerts page's device filter chip (null when not this org's device). */
+export async function getAlertDeviceLabel(db: Db, orgId: string, deviceId: string): Promise<string | null> {
+  const [row] = await db<{ thingName: string }[]>`select thing_name as "thingName" from public.devices where org_id = ${orgId} and id = ${deviceId}`;
+  return row?.thingName ?? null;
+}

@@ -3,6 +3,8 @@ import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
 import { icons } from '@/components/shell/icons';
 import { EmptyState } from '@/components/ui/empty-state';
+import { OpenAlertsCard } from '@/features/alerts/components/open-alerts-card';
+import { openAlertCounts } from '@/features/alerts/queries';
 import { loadWorkspace } from '@/features/orgs/workspace';
 import { FleetOverview } from '@/features/overview/components/fleet-overview';
 import { getFleetOverview } from '@/features/overview/queries';
@@ -18,8 +20,8 @@ export default async function OverviewPage({ params }: { params: Promise<{ orgSl
   const { orgSlug } = await params;
   const { user, org, role } = await loadWorkspace(orgSlug);
   // One transaction; the same shapes the polling routes return, so the client starts from them without a flash.
-  const [status, overview] = await asUser(user.claims, (db) =>
-    Promise.all([getSyncStatus(db, org.id, { role, runs: syncStatusQuerySchema.parse({}).runs }), getFleetOverview(db, org.id)]),
+  const [status, overview, alertCounts] = await asUser(user.claims, (db) =>
+    Promise.all([getSyncStatus(db, org.id, { role, runs: syncStatusQuerySchema.parse({}).runs }), getFleetOverview(db, org.id), openAlertCounts(db, org.id)]),
   );
   const canConnect = hasRole(role, 'admin');
 
@@ -48,7 +50,10 @@ export default async function OverviewPage({ params }: { params: Promise<{ orgSl
   return (
     <>
       <PageHeader title={org.name} description="Fleet health at a glance." />
-      <FleetOverview orgSlug={org.slug} initialOverview={overview} initialSync={status} canConnect={canConnect} />
+      <div className="space-y-6">
+        <OpenAlertsCard orgSlug={org.slug} counts={alertCounts} />
+        <FleetOverview orgSlug={org.slug} initialOverview={overview} initialSync={status} canConnect={canConnect} />
+      </div>
     </>
   );
 }

@@ -3,6 +3,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/page-header';
 import { Card } from '@/components/ui/card';
+import { DeviceAlerts } from '@/features/alerts/components/device-alerts';
+import { listAlerts } from '@/features/alerts/queries';
+import { ALERTS_WRITE_ROLE } from '@/features/alerts/schemas';
 import { getDeviceLive } from '@/features/commands/queries';
 import { AttributesEditor } from '@/features/device-detail/components/attributes-editor';
 import { DeviceHeader } from '@/features/device-detail/components/device-header';
@@ -28,15 +31,16 @@ export default async function DevicePage({ params }: { params: Promise<{ orgSlug
   const data = await asUser(user.claims, async (db) => {
     const device = await getDeviceDetail(db, org.id, deviceId);
     if (!device) return null;
-    const [live, history, executions] = await Promise.all([
+    const [live, history, executions, alerts] = await Promise.all([
       getDeviceLive(db, org.id, deviceId),
       listShadowHistory(db, org.id, deviceId),
       listDeviceOtaExecutions(db, org.id, { thingName: device.thingName, integrationId: device.integration.id }),
+      listAlerts(db, org.id, { deviceId, state: ['firing', 'acknowledged'], limit: 20 }),
     ]);
-    return { device, live: live!, history, executions };
+    return { device, live: live!, history, executions, alerts: alerts.items };
   });
   if (!data) notFound();
-  const { device, live, history, executions } = data;
+  const { device, live, history, executions, alerts } = data;
   const now = live.generatedAt;
   const canWrite = hasRole(role, ATTRIBUTE_MIN_ROLE) && device.removedAt === null;
 
@@ -73,6 +77,7 @@ export default async function DevicePage({ params }: { params: Promise<{ orgSlug
         <Card>
           <DeviceHeader orgSlug={org.slug} device={device} now={now} />
         </Card>
+        <DeviceAlerts orgSlug={org.slug} deviceId={device.id} alerts={alerts} canWrite={hasRole(role, ALERTS_WRITE_ROLE)} now={now} />
         <DeviceLivePanel key={device.id} orgSlug={org.slug} deviceId={device.id} canWrite={canWrite} initialData={{ ...live, refresh: null }} />
         <DeviceTelemetryChart orgSlug={org.slug} deviceId={device.id} />
         <div className="grid gap-6 xl:grid-cols-2">
