@@ -12,10 +12,11 @@ describe('device filter in the URL', () => {
       integration: '0b9f3c1e-7a51-4a7e-9d0a-3e5c2f1b6a90',
       attr: [{ key: 'site', value: 'lab=2' }, { key: 'floor', value: '3' }],
       batteryBelow: 20,
+      openAlert: true as const,
     };
     const params = serializeDeviceFilter(filter);
     expect(params.toString()).toBe(
-      'q=pump+7&status=online%2Cstale&type=Sensor&group=eu-west&firmware=1.4.2&integration=0b9f3c1e-7a51-4a7e-9d0a-3e5c2f1b6a90&attr=site%3Dlab%3D2&attr=floor%3D3&batteryBelow=20',
+      'q=pump+7&status=online%2Cstale&type=Sensor&group=eu-west&firmware=1.4.2&integration=0b9f3c1e-7a51-4a7e-9d0a-3e5c2f1b6a90&attr=site%3Dlab%3D2&attr=floor%3D3&batteryBelow=20&alert=open',
     );
     expect(parseDeviceFilter(new URLSearchParams(params.toString()))).toEqual({ filter, invalid: [] });
   });
@@ -28,10 +29,10 @@ describe('device filter in the URL', () => {
 
   it('drops and names invalid parameters instead of failing the page', () => {
     const { filter, invalid } = parseDeviceFilter(
-      new URLSearchParams('status=online,bogus&batteryBelow=abc&integration=nope&attr=bad%20key=1&type=Sensor'),
+      new URLSearchParams('status=online,bogus&batteryBelow=abc&integration=nope&attr=bad%20key=1&type=Sensor&alert=closed'),
     );
     expect(filter).toEqual({ type: 'Sensor' });
-    expect(invalid.sort()).toEqual(['attr', 'batteryBelow', 'integration', 'status']);
+    expect(invalid.sort()).toEqual(['attr', 'batteryBelow', 'integration', 'openAlert', 'status']);
   });
 
   it('gives an empty query for an empty filter', () => {

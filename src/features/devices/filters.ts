@@ -28,6 +28,8 @@ export const deviceFilterSchema = z.object({
   integration: z.uuid().optional(),
   attr: z.array(attributeFilterSchema).min(1).max(5).optional(),
   batteryBelow: z.number().min(0).max(100).optional(),
+  /** Devices with an open alert (firing or acknowledged); `?alert=open` in the URL. */
+  openAlert: z.literal(true).optional(),
 });
 export type DeviceFilter = z.infer<typeof deviceFilterSchema>;
 
@@ -69,6 +71,7 @@ export function parseDeviceFilter(params: SearchParamsLike): ParsedDeviceFilter 
         return at < 0 ? { key: pair, value: '' } : { key: pair.slice(0, at), value: pair.slice(at + 1) };
       }),
     batteryBelow: first(params, 'batteryBelow') === undefined ? undefined : Number(first(params, 'batteryBelow')),
+    openAlert: first(params, 'alert') === undefined ? undefined : first(params, 'alert') === 'open' ? true : first(params, 'alert'),
   };
   if ((raw.status as string[]).length === 0) delete raw.status;
   else raw.status = [...new Set(raw.status as string[])];
@@ -97,6 +100,7 @@ export function serializeDeviceFilter(filter: DeviceFilter): URLSearchParams {
   if (filter.integration) params.set('integration', filter.integration);
   for (const { key, value } of filter.attr ?? []) params.append('attr', `${key}=${value}`);
   if (filter.batteryBelow !== undefined) params.set('batteryBelow', String(filter.batteryBelow));
+  if (filter.openAlert) params.set('alert', 'open');
   return params;
 }
 
@@ -133,6 +137,10 @@ export function deviceFilterWhere(sql: Sql | Tx, orgId: string, filter: DeviceFi
     conditions.push(sql`d.attributes @> ${sql.json({ [key]: value })}`);
   }
   if (filter.batteryBelow !== undefined) conditions.push(sql`d.battery < ${filter.batteryBelow}`);
+  // Alerts are the alerts feature's table; the filter only asks whether one is open for the device.
+  if (filter.openAlert) {
+    conditions.push(sql`exists (select 1 from public.alerts a where a.org_id = d.org_id and a.device_id = d.id and a.state in ('firing', 'acknowledged'))`);
+  }
   return conditions.reduce((all, condition) => sql`${all} and ${condition}`);
 }
 

@@ -160,6 +160,20 @@ export function DeviceFilterBar({ orgSlug, filter, sort, dir, facets }: DeviceFi
             })}
           </div>
         </fieldset>
+        <div>
+          <span className={label} aria-hidden="true">Alerts</span>
+          <button
+            type="button"
+            aria-pressed={filter.openAlert === true}
+            onClick={() => set('openAlert', filter.openAlert ? undefined : true)}
+            className={cn(
+              'rounded-full border px-3 py-1.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600',
+              filter.openAlert ? 'border-brand-600 bg-brand-600 text-white' : 'border-line bg-surface text-ink-muted hover:bg-surface-muted hover:text-ink',
+            )}
+          >
+            Has open alert
+          </button>
+        </div>
       </div>
 
       {/* On a phone the less used filters fold away behind one button (always shown from md up). */}

@@ -7,6 +7,7 @@ const NAMES: Record<string, string> = {
   integration: 'AWS account',
   attr: 'attribute',
   batteryBelow: 'battery below',
+  openAlert: 'open alert',
   sort: 'sort',
   dir: 'sort direction',
   cursor: 'page position',

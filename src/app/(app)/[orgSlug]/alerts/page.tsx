@@ -9,6 +9,7 @@ import { MarkAlertsRead } from '@/features/alerts/components/mark-alerts-read';
 import { alertListQuery, parseAlertListParams } from '@/features/alerts/list-params';
 import { getAlertDeviceLabel, listAlerts, listRules } from '@/features/alerts/queries';
 import { ALERTS_WRITE_ROLE } from '@/features/alerts/schemas';
+import { deviceFilterQuery } from '@/features/devices/filters';
 import { loadWorkspace } from '@/features/orgs/workspace';
 import { asUser } from '@/lib/db';
 import { paths } from '@/lib/paths';
@@ -48,9 +49,14 @@ export default async function AlertsPage({ params, searchParams }: {
         title="Alerts"
         description={canWrite ? 'What the alert rules found, newest first. Acknowledge an alert to say someone is on it.' : 'What the alert rules found, newest first. Operators and up acknowledge and snooze.'}
         actions={
-          <Link href={paths.alertRules(org.slug)} className={linkButton}>
-            Rules
-          </Link>
+          <div className="flex gap-2">
+            <Link href={paths.devices(org.slug, deviceFilterQuery({ openAlert: true }))} className={linkButton}>
+              Devices with open alerts
+            </Link>
+            <Link href={paths.alertRules(org.slug)} className={linkButton}>
+              Rules
+            </Link>
+          </div>
         }
       />
       {!result.ok ? (
