@@ -1,8 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { LocalTime } from '@/features/ota/components/local-time';
 import { relativeTime } from '@/lib/format';
@@ -10,6 +9,7 @@ import { paths } from '@/lib/paths';
 import { acknowledgeAlertAction, snoozeAlertDeviceAction } from '../actions';
 import type { AlertDto } from '../queries';
 import { AlertStateBadge, SeverityBadge } from './alert-badges';
+import { useAlertAction } from './use-alert-action';
 
 const SNOOZES = [
   { label: '1 hour', hours: 1 },
@@ -29,19 +29,8 @@ function subjectLink(orgSlug: string, alert: AlertDto): { href: string; label: s
 }
 
 function AlertActions({ orgSlug, alert }: { orgSlug: string; alert: AlertDto }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useAlertAction();
   const [snooze, setSnooze] = useState('');
-
-  function run(call: () => Promise<{ ok: boolean; error?: { message: string } }>) {
-    setError(null);
-    startTransition(async () => {
-      const result = await call();
-      if (!result.ok) setError(result.error?.message ?? 'Something went wrong.');
-      router.refresh();
-    });
-  }
 
   return (
     <div className="flex flex-wrap items-center gap-2">

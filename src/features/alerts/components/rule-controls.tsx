@@ -1,8 +1,7 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
 import { setAlertRuleEnabledAction, snoozeAlertRuleAction } from '../actions';
+import { useAlertAction } from './use-alert-action';
 
 const SNOOZES = [
   ['1', '1 hour'],
@@ -13,18 +12,7 @@ const SNOOZES = [
 
 /** A rule row's enabled switch and snooze, for operators and up. */
 export function RuleControls({ orgSlug, ruleId, ruleName, enabled, snoozed }: { orgSlug: string; ruleId: string; ruleName: string; enabled: boolean; snoozed: boolean }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-
-  function run(call: () => Promise<{ ok: boolean; error?: { message: string } }>) {
-    setError(null);
-    startTransition(async () => {
-      const result = await call();
-      if (!result.ok) setError(result.error?.message ?? 'Something went wrong.');
-      router.refresh();
-    });
-  }
+  const { pending, error, run } = useAlertAction();
 
   return (
     <div className="flex flex-wrap items-center gap-3">
