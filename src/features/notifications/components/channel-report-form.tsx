@@ -43,21 +43,21 @@ export function ChannelReportForm({ orgSlug, channel }: { orgSlug: string; chann
     <form onSubmit={(e) => { setSaved(false); form.onSubmit(e); }} noValidate className="space-y-4" aria-label="Scheduled report">
       {form.error && !form.error.fieldErrors ? <FormError message={form.error.message} /> : null}
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field id="report-frequency" label="Report" errors={errors('frequency')}>
+        <Field id="report-frequency" label="Frequency" errors={errors('frequency')}>
           <Select id="report-frequency" name="frequency" value={frequency} onChange={(e) => setFrequency(e.target.value as ReportFrequency)}>
             {REPORT_FREQUENCIES.map((f) => (
               <option key={f} value={f}>{REPORT_FREQUENCY_LABELS[f]}</option>
             ))}
           </Select>
         </Field>
-        <Field id="report-hour" label="At (UTC)" errors={errors('hour')}>
+        <Field id="report-hour" label="Hour (UTC)" errors={errors('hour')}>
           <Select id="report-hour" name="hour" defaultValue={String(channel.report.hour)} disabled={frequency === 'off'}>
             {HOURS.map((h) => (
               <option key={h} value={h}>{`${String(h).padStart(2, '0')}:00`}</option>
             ))}
           </Select>
         </Field>
-        <Field id="report-weekday" label="On" errors={errors('weekday')}>
+        <Field id="report-weekday" label="Weekday" errors={errors('weekday')}>
           <Select id="report-weekday" name="weekday" defaultValue={String(channel.report.weekday)} disabled={frequency !== 'weekly'}>
             {Object.entries(WEEKDAY_LABELS).map(([value, label]) => (
               <option key={value} value={value}>{label}</option>
