@@ -99,7 +99,7 @@ afterAll(async () => {
   await closeDatabase();
 });
 
-const tick = (now = new Date()) => handleReportsTick({ db: asService, appUrl: APP_URL, enqueue: enqueueWith(boss), now: () => now });
+const tick = (now = new Date()) => handleReportsTick({ db: asService, log: silentLog, appUrl: APP_URL, enqueue: enqueueWith(boss), now: () => now });
 
 async function emailChannel(org: TestOrg, label: string) {
   const recipient = `${label}-${uniqueSuffix()}@example.test`;

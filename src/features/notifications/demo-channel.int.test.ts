@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ALERT_RULES, insertDemoAlertRules, routeDemoAlertRules } from '@/features/alerts/demo-rules';
 import { asService, closeDatabase } from '@/lib/db';
-import { adminSql, closeAdminSql, createTestOrg, type TestOrg } from '../../../scripts/test/fixtures';
+import { adminSql, closeAdminSql, createTestOrg, silentLog, type TestOrg } from '../../../scripts/test/fixtures';
 import { DEMO_CHANNEL_NAME, ensureDemoChannel } from './demo-channel';
 import { queueDueReports } from './report';
 
@@ -39,7 +39,7 @@ describe('the demo inbox', () => {
     expect(rules.every((r) => r.channel_ids.length === 1 && r.channel_ids[0] === first.id)).toBe(true);
 
     const queued: string[] = [];
-    await queueDueReports({ db: asService, appUrl: 'http://127.0.0.1:3000', enqueue: async (ids) => void queued.push(...ids) });
+    await queueDueReports({ db: asService, log: silentLog, appUrl: 'http://127.0.0.1:3000', enqueue: async (ids) => void queued.push(...ids) });
     const reports = await adminSql()<{ id: string }[]>`select id from public.notification_deliveries where channel_id = ${first.id} and kind = 'report'`;
     expect(reports).toHaveLength(1);
     expect(queued).toContain(reports[0]!.id);

@@ -23,7 +23,7 @@ export interface ReportDeps {
   /** Queues the first attempt of each new delivery (the worker passes its own queue). */
   enqueue: (deliveryIds: string[]) => Promise<void>;
   now?: () => Date;
-  log?: Pick<Logger, 'info'>;
+  log: Pick<Logger, 'info' | 'error'>;
 }
 
 interface ScheduledChannel {
@@ -123,6 +123,7 @@ export async function queueDueReports(deps: ReportDeps): Promise<{ deliveryIds: 
   const deliveryIds: string[] = [];
   for (const [orgId, reports] of byOrg) {
     // One short transaction per organization: its numbers and its deliveries; the sends come after.
+    // A failing organization is logged and left to the next tick; the others still get theirs.
     const ids = await deps.db(async (tx) => {
       const built = new Map<string, ReportData>();
       const inserted: string[] = [];
@@ -140,10 +141,13 @@ export async function queueDueReports(deps: ReportDeps): Promise<{ deliveryIds: 
         inserted.push(...rows.map((r) => r.id));
       }
       return inserted;
+    }).catch((error: unknown) => {
+      deps.log.error({ err: error, orgId }, 'fleet report failed');
+      return [] as string[];
     });
     deliveryIds.push(...ids);
   }
   await deps.enqueue(deliveryIds);
-  if (deliveryIds.length > 0) deps.log?.info({ reports: deliveryIds.length }, 'queued scheduled fleet reports');
+  if (deliveryIds.length > 0) deps.log.info({ reports: deliveryIds.length }, 'queued scheduled fleet reports');
   return { deliveryIds };
 }
