@@ -113,7 +113,7 @@ function sourceKind(integration: TelemetryIntegration, store: ReadonlySet<string
 
 async function sourceFor(deps: TelemetryDeps, orgId: string, target: Target): Promise<{ source: TelemetrySource; close(): void }> {
   if (target.source === 'shadow_history') return { source: shadowHistorySource({ db: deps.asUser, orgId, integrationId: target.integration.id }), close: () => {} };
-  if (target.source === 'fleetline_store') return { source: fleetlineStoreSource({ db: deps.asUser, orgId }), close: () => {} };
+  if (target.source === 'fleetline_store') return { source: fleetlineStoreSource({ db: deps.asUser, orgId, integrationId: target.integration.id }), close: () => {} };
   const aws = await timestreamClients(deps, orgId, target.integration);
   const source = timestreamSource({
     client: aws.clients.timestream,
