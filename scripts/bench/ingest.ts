@@ -13,7 +13,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,29 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${url} did not answer within 60 s`);
     await sleep(250);
   }
+}
+
+/** CPU time (ms, user + system) of a process and all its descendants, from /proc (Linux). */
+function treeCpuMs(rootPid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let ticks = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) queue.push(child);
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 function runLoad(config: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -187,7 +210,10 @@ async function main() {
         await sleep(Math.max(0, (SECONDS * 1000 - 4_000) / PRESENCE_SAMPLES - 50));
       }
     };
+    const postmasterPid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cpuBefore = { server: treeCpuMs(app.pid!), postgres: treeCpuMs(postmasterPid) };
     const [load] = await Promise.all([runLoad({ ...loadConfig, seconds: SECONDS }), probe()]);
+    const cpuAfter = { server: treeCpuMs(app.pid!), postgres: treeCpuMs(postmasterPid) };
     presence.sort((a, b) => a - b);
     progress('load done; measuring storage and charts');
 
@@ -248,6 +274,20 @@ async function main() {
       };
     }
     const fromRollups = await chart('7-day fleet chart, all 10,000 devices, Fleetline store (fleet rollups)', {}, CHART_RUNS);
+    // The store's part alone (the chart above also lists the fleet's devices under RLS).
+    const { fleetlineStoreSource } = await import('../../src/features/telemetry-store/store-source');
+    const { resolveRange } = await import('../../src/features/telemetry/range');
+    const range = resolveRange({ range: '7d' }, Date.now());
+    const storeOnly: number[] = [];
+    for (let i = 0; i < CHART_RUNS; i++) {
+      await closeDatabase();
+      const source = fleetlineStoreSource({ db: baseDeps.asUser, orgId, integrationId });
+      const t0 = performance.now();
+      await source.series({ metric: 'temperature', fromMs: range.fromMs, toMs: range.toMs, bin: range.bin, selection: { all: true, devices: [] } });
+      storeOnly.push(performance.now() - t0);
+    }
+    const storeFirstMs = storeOnly[0]!;
+    storeOnly.sort((a, b) => a - b);
     progress('fleet chart from rollups measured; now through Timestream');
     const fromTimestream = await chart('7-day fleet chart, all 10,000 devices, Timestream (simulator)', { storeIntegrations: async () => new Set<string>() }, 2);
     await closeDatabase();
@@ -264,9 +304,23 @@ async function main() {
           warmup,
           serverStderrTail: appErrors.trim().split('\n').slice(-5),
           load,
+          // What the load cost: CPU of the Next.js server and of Postgres (all backends) per request.
+          cpu: (() => {
+            const ok = (load as { ok: number; seconds: number }).ok;
+            const seconds = (load as { seconds: number }).seconds;
+            const server = cpuAfter.server - cpuBefore.server;
+            const db = cpuAfter.postgres - cpuBefore.postgres;
+            return {
+              serverCoresUsed: round(server / 1000 / seconds),
+              postgresCoresUsed: round(db / 1000 / seconds),
+              serverCpuMsPerRequest: ok ? round(server / ok) : null,
+              postgresCpuMsPerRequest: ok ? round(db / ok) : null,
+            };
+          })(),
           presence: { samples: presence.length, p50Ms: presence.length ? round(percentile(presence, 0.5)) : null, p95Ms: presenceP95 === null ? null : round(presenceP95), maxMs: presence.length ? round(presence.at(-1)!) : null, errors: presenceErrors },
           storage: { ...storage, rawPointsPer5mDeviceRollupRow: ratio?.points_per_5m_row ? round(ratio.points_per_5m_row) : null },
           charts: [fromRollups, fromTimestream],
+          fleetRollupQueryOnly: { runs: CHART_RUNS, note: 'store source alone, new connection each run', firstMs: round(storeFirstMs), p50Ms: round(percentile(storeOnly, 0.5)) },
           met: {
             pointsPerSecond: l.pointsPerSecond >= TARGETS.pointsPerSecond,
             requestsPerSecond: l.requestsPerSecond >= TARGETS.requestsPerSecond,

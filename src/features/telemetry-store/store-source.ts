@@ -55,7 +55,9 @@ export function fleetlineStoreSource(options: FleetlineStoreSourceOptions): Tele
       const wholeFleet = request.selection.all && options.integrationId !== undefined;
       const resolution = storeResolution(request.bin, wholeFleet);
       const ids = request.selection.devices.map((d) => d.id);
-      if (ids.length === 0 || !STORE_METRIC_PATTERN.test(request.metric)) return { buckets: [], bytesScanned: null, queries: 0, resolution };
+      // A whole fleet read from fleet rollups needs no device list (the caller may skip listing it).
+      const byDevice = resolution !== 'fleet_5m' && resolution !== 'fleet_1h';
+      if ((byDevice && ids.length === 0) || !STORE_METRIC_PATTERN.test(request.metric)) return { buckets: [], bytesScanned: null, queries: 0, resolution };
       const seconds = BIN_MS[request.bin] / 1000;
       const from = new Date(request.fromMs);
       const to = new Date(request.toMs);

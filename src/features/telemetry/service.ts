@@ -213,8 +213,9 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     // A fresh read is remembered once its answers are cached (a first answer may outlast the lifetime).
     const remember = read ? () => deps.cache.setSelections(orgId, filterKey, read!) : undefined;
     // Device lists are needed only for what the cache cannot answer (a repeat reads no names at all).
+    // A whole fleet from the store reads its fleet rollups, which need no device names either.
     for (const target of targets) {
-      if (!target.cached) target.devices = await listSelectedDevices(tx, orgId, input.filter, target.integration.id);
+      if (!target.cached && !(target.source === 'fleetline_store' && target.all)) target.devices = await listSelectedDevices(tx, orgId, input.filter, target.integration.id);
     }
     return { orgId, targets, remember };
   });
