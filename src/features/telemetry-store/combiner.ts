@@ -21,6 +21,8 @@ export interface WriteCombinerOptions {
   maxPoints?: number;
   /** Flushes (transactions) in progress at once. */
   maxInFlight?: number;
+  /** The statement of one flush; the store's writer unless a unit test replaces it. */
+  writeGroups?: typeof writeTelemetryGroups;
 }
 
 export interface WriteCombinerStats {
@@ -46,6 +48,7 @@ export function createWriteCombiner(options: WriteCombinerOptions): WriteCombine
   const maxWaitMs = options.maxWaitMs ?? 2;
   const maxPoints = options.maxPoints ?? 5_000;
   const maxInFlight = options.maxInFlight ?? 2;
+  const writeGroups = options.writeGroups ?? writeTelemetryGroups;
   let waiting: Waiting[] = [];
   let waitingPoints = 0;
   let inFlight = 0;
@@ -86,7 +89,7 @@ export function createWriteCombiner(options: WriteCombinerOptions): WriteCombine
     stats.flushes++;
     stats.batches += batch.length;
     options
-      .db((tx) => writeTelemetryGroups(tx, batch.map((w) => w.points)))
+      .db((tx) => writeGroups(tx, batch.map((w) => w.points)))
       .then(
         ({ written }) => {
           stats.points += written.reduce((a, b) => a + b, 0);
