@@ -239,6 +239,40 @@ async function main() {
     const [ratio] = await admin<{ points_per_5m_row: number }[]>`
       select (select count(*) from public.telemetry_points)::float8 / nullif((select count(*) from public.telemetry_rollups_5m), 0) as points_per_5m_row`;
 
+    // The writer alone, in this process (no HTTP): one flush as the combiner issues it, with every
+    // rollup in the statement, against a raw-only insert (the ceiling of "acknowledge after the raw
+    // write, roll up later"). Tells whether the rollups or the request path limit the ingest.
+    const { writeTelemetryGroups } = await import('../../src/features/telemetry-store/service');
+    const writer: Record<string, unknown>[] = [];
+    for (const flushPoints of [300, 1_500, 5_000]) {
+      const flushes = Math.max(4, Math.round(30_000 / flushPoints));
+      let n = 0;
+      const make = (f: number) => {
+        const base = Date.now() - 3_600_000 + f * 10;
+        return Array.from({ length: flushPoints }, (_, i) => {
+          const device = things[(f * flushPoints + i) % things.length]!;
+          return { orgId, integrationId, deviceId: device.id, metric: ['temperature', 'battery', 'rssi'][i % 3]!, ts: new Date(base + Math.floor(i / 3)), value: i % 100 };
+        });
+      };
+      let t0 = performance.now();
+      for (let f = 0; f < flushes; f++) n += (await asService((db) => writeTelemetryGroups(db, [make(f)]))).written[0]!;
+      const withRollups = n / ((performance.now() - t0) / 1000);
+      n = 0;
+      t0 = performance.now();
+      for (let f = 0; f < flushes; f++) {
+        const pts = make(f + 1_000);
+        const rows = await admin`
+          insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
+          select * from unnest(${pts.map((p) => p.orgId)}::uuid[], ${pts.map((p) => p.integrationId)}::uuid[], ${pts.map((p) => p.deviceId)}::uuid[],
+                               ${pts.map((p) => p.ts.toISOString())}::timestamptz[], ${pts.map((p) => p.value)}::float8[], ${pts.map((p) => p.metric)}::text[])
+          on conflict do nothing`;
+        n += rows.count;
+      }
+      const rawOnly = n / ((performance.now() - t0) / 1000);
+      writer.push({ flushPoints, flushes, pointsPerSecondWithRollups: Math.round(withRollups), pointsPerSecondRawOnly: Math.round(rawOnly) });
+    }
+    progress('writer measured in-process');
+
     // The 7-day fleet chart, through the route's server function (in this process, on new connections).
     const { loadTelemetry } = await import('../../src/features/telemetry/service');
     const { TelemetryCache } = await import('../../src/features/telemetry/cache');
@@ -270,7 +304,7 @@ async function main() {
         queries: first!.sources.reduce((n, s) => n + s.queries, 0),
         bytesScanned: first!.bytesScanned,
         firstAnswer: { wallMs: round(runs[0]!.wallMs), serverMs: round(runs[0]!.serverMs) },
-        coldRuns: { runs: CHART_RUNS, wallMsP50: round(percentile(wall, 0.5)), wallMsMax: round(wall.at(-1)!) },
+        coldRuns: { runs: runs.length, wallMsP50: round(percentile(wall, 0.5)), wallMsMax: round(wall.at(-1)!) },
       };
     }
     const fromRollups = await chart('7-day fleet chart, all 10,000 devices, Fleetline store (fleet rollups)', {}, CHART_RUNS);
@@ -305,6 +339,7 @@ async function main() {
           serverStderrTail: appErrors.trim().split('\n').slice(-5),
           load,
           // What the load cost: CPU of the Next.js server and of Postgres (all backends) per request.
+          writerInProcess: writer,
           cpu: (() => {
             const ok = (load as { ok: number; seconds: number }).ok;
             const seconds = (load as { seconds: number }).seconds;

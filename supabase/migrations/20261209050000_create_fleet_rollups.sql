@@ -36,6 +36,11 @@ create table public.telemetry_fleet_rollups_1h (
 ) partition by range (bucket);
 comment on table public.telemetry_fleet_rollups_1h is 'Per integration, metric and hour: aggregates over all its devices'' points (monthly partitions).';
 
+-- "Does the store hold data for this integration in this range?" is now asked of the hourly fleet
+-- rollups (their key starts with integration_id), so the device rollups lose the index that served it
+-- (one index less for every new hourly row the writer inserts).
+drop index public.telemetry_rollups_1h_integration_idx;
+
 revoke all on table public.telemetry_fleet_rollups_5m, public.telemetry_fleet_rollups_1h from anon, authenticated;
 grant select on table public.telemetry_fleet_rollups_5m, public.telemetry_fleet_rollups_1h to authenticated;
 grant all on table public.telemetry_fleet_rollups_5m, public.telemetry_fleet_rollups_1h to service_role;

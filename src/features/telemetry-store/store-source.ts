@@ -110,14 +110,15 @@ export async function listRawPoints(db: Tx, orgId: string, deviceId: string, met
 
 /**
  * The integrations of `ids` for which the store holds telemetry in [from, to): until the live-data
- * switch (lane LIVE) exists, "the store has data here" is what makes a chart use the store.
+ * switch (lane LIVE) exists, "the store has data here" is what makes a chart use the store. Asked of
+ * the hourly fleet rollups: a few rows per integration and hour, keyed by integration first.
  */
 export async function integrationsWithStoredTelemetry(db: Tx, orgId: string, ids: readonly string[], fromMs: number, toMs: number): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db<{ id: string }[]>`
     select i.id from unnest(${[...ids]}::uuid[]) as i(id)
     where exists (
-      select 1 from public.telemetry_rollups_1h r
+      select 1 from public.telemetry_fleet_rollups_1h r
       where r.integration_id = i.id and r.org_id = ${orgId}
         and r.bucket >= date_bin(interval '1 hour', ${new Date(fromMs)}::timestamptz, timestamptz 'epoch') and r.bucket < ${new Date(toMs)})`;
   return new Set(rows.map((r) => r.id));
