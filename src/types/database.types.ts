@@ -571,6 +571,34 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"telemetry_fleet_rollups_1h": {
+                  Row: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"telemetry_fleet_rollups_5m": {
+                  Row: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"telemetry_points": {
                   Row: {
                     "device_id": string,"integration_id": string,"metric": string,"org_id": string,"ts": string,"value": number

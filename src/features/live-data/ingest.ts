@@ -10,13 +10,16 @@ import { checkMessage, type RejectReason } from './validate';
 /**
  * The ingest endpoint of one integration (POST /api/ingest/v1/<integrationId>): what the rules
  * engine's HTTP action delivers. The bounded body is parsed and validated outside any transaction;
- * then one service-role transaction checks the secret first (a request that fails it gets 401 and
- * leaves nothing behind), writes valid points and presence events, and counts invalid messages per
- * reason (never stored). The answer follows that commit (the store keeps its rollups itself).
+ * then one short service-role transaction checks the secret first (a request that fails it gets 401
+ * and leaves nothing behind), resolves the devices, writes presence events and counts invalid
+ * messages per reason (never stored). The points go to the store's writer after that commit: in the
+ * app, the per-process write combiner, which writes the points of concurrent requests in one
+ * statement (rollups included). The answer follows the commit of the points too (durable).
  */
 
 export interface IngestDeps {
   db: Db;
+  /** Stores points in its own transaction (never the ingest's), resolving after it committed. */
   writePoints: WritePoints;
   limits: IngestLimits;
   now?: () => number;
@@ -99,8 +102,9 @@ function parseBody(text: string | null, limits: IngestLimits): Parsed {
 }
 
 /**
- * One transaction per request: the secret check comes first in it, and a request that fails it
- * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction.
+ * One short transaction per request: the secret check comes first in it, and a request that fails it
+ * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction;
+ * the points are written after it (deps.writePoints, its own transaction), and the answer waits for them.
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResponse> {
   const presented = request.headers.get(INGEST_SECRET_HEADER);
@@ -112,7 +116,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const things = [...new Set(checked.flatMap((c) => (c.kind === 'rejected' ? [] : [c.thing])))];
   const everyMs = deps.touchEveryMs ?? 5_000;
 
-  return deps.db(async (tx): Promise<IngestResponse> => {
+  const points: TelemetryPoint[] = [];
+  const answer = await deps.db(async (tx): Promise<IngestResponse> => {
     const target = await authenticateIngest(tx, request.integrationId, presented);
     if (!target) return UNAUTHORIZED;
     if ('failure' in body) {
@@ -131,7 +136,6 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           and thing_name = any(${things}::text[]) and removed_at is null`;
       for (const r of rows) devices.set(r.thing_name, r.id);
     }
-    const points: TelemetryPoint[] = [];
     const presence: PresenceEvent[] = [];
     for (const c of checked) {
       if (c.kind === 'rejected') {
@@ -151,7 +155,6 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
       }
       for (const [metric, value] of c.metrics) points.push({ ...target, deviceId, metric, ts: c.ts, value });
     }
-    if (points.length > 0) summary.points = (await deps.writePoints(tx, points)).written;
     if (presence.length > 0) summary.presence = await writePresence(tx, target, presence);
     await countRejections(tx, target, summary.rejected);
     const touchMessage = summary.accepted > 0 && shouldTouch(`m:${target.integrationId}`, nowMs, everyMs);
@@ -168,6 +171,9 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     }
     return { status: 200, body: { ...summary } };
   });
+  // Only an authenticated request collected points; they are written after its transaction ended.
+  if (points.length > 0 && answer.status === 200) answer.body.points = (await deps.writePoints(points)).written;
+  return answer;
 }
 
 /** Reads a request body up to `max` bytes; null as soon as it is longer (the rest is not read). */
