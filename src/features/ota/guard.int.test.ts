@@ -13,7 +13,7 @@ import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { clients, startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, asAnon, closeAdminSql, createTestOrg, orgContext, orgScopeFor, silentLog, testKeyring, uniqueSuffix, type TestOrg } from '../../../scripts/test/fixtures';
-import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
+import { createSimIntegration, newSimKey, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { checkOtaGuards, GUARD_REASON_CODE, type GuardDeps } from './guard';
 import type { GuardCheck } from './guard-decision';
 import { getOtaJob } from './queries';
@@ -28,8 +28,9 @@ import { firmwareDocument } from './templates';
  * stops the rollout without force. A healthy rollout under the same guard runs on.
  */
 const MIN = 60_000;
-const THINGS = 160;
+const THINGS = 260;
 const BAD_FIRMWARE = '9.9.9-bad';
+const OFFLINE_FIRMWARE = '9.9.9-offline';
 let sim: RunningSimulator;
 let org: TestOrg;
 let other: TestOrg;
@@ -62,8 +63,13 @@ beforeAll(async () => {
     notify: (db, events) => notifyAlertEvents(db, events, { enqueue: async (ids) => void queued.push(...ids) }),
     now: () => sim.control.now(),
   };
-  // The simulator's admin API: devices that install the bad build lose 100 points of battery an hour.
-  expect(await simAdmin('PUT', `/accounts/${DEMO_ACCOUNT_ID}/firmware-behaviour`, { rules: [{ firmware: BAD_FIRMWARE, effect: { kind: 'drain', ratePerHour: 100 } }] })).toBe(200);
+  // The simulator's admin API: devices that install the bad build lose 100 points of battery an hour;
+  // those that install the other one drop offline.
+  const rules = [
+    { firmware: BAD_FIRMWARE, effect: { kind: 'drain', ratePerHour: 100 } },
+    { firmware: OFFLINE_FIRMWARE, effect: { kind: 'offline' } },
+  ];
+  expect(await simAdmin('PUT', `/accounts/${DEMO_ACCOUNT_ID}/firmware-behaviour`, { rules })).toBe(200);
   await sync();
   const [channel] = await adminSql()<{ id: string }[]>`
     insert into public.notification_channels (org_id, name, kind, email_recipients) values (${org.id}, 'ops', 'email', ${['ops@example.com']}) returning id`;
@@ -83,16 +89,16 @@ afterAll(async () => {
   await closeDatabase();
 });
 
-async function sync() {
-  const outcome = await runSync(simSyncDeps(sim), { integrationId: integration.id, trigger: 'manual' });
+async function sync(integrationId = integration.id) {
+  const outcome = await runSync(simSyncDeps(sim), { integrationId, trigger: 'manual' });
   expect(outcome).toMatchObject({ outcome: 'ran', run: { status: 'succeeded' } });
 }
 
 /** What the worker does after a sync: evaluate the organization's rules, then check the guards. */
-async function syncEvaluateGuard() {
-  await sync();
-  await evaluateAlerts({ db: asService, log: silentLog, notify: guardDeps.notify! }, { orgId: org.id, now: new Date(sim.control.now()) });
-  return checkOtaGuards(guardDeps, org.id);
+async function syncEvaluateGuard(target: SimIntegration = integration) {
+  await sync(target.id);
+  await evaluateAlerts({ db: asService, log: silentLog, notify: guardDeps.notify! }, { orgId: target.orgId, now: new Date(sim.control.now()) });
+  return checkOtaGuards(guardDeps, target.orgId);
 }
 
 function jobInput(over: Partial<CreateOtaJobInput>): CreateOtaJobInput {
@@ -267,6 +273,46 @@ describe('a health-gated rollout of a good build', () => {
     expect(rule).toMatchObject({ trip: false, reason: 'within_margin', treated: { alerted: 0 }, waiting: { alerted: 0 } });
     const { job } = await clients(sim).iot.send(new DescribeJobCommand({ jobId: input.jobId }));
     expect(job!.status).toBe('IN_PROGRESS');
+  });
+});
+
+describe('a stop AWS refuses', () => {
+  it('releases the claim and says why; the next check stops the rollout once CancelJob is allowed', async () => {
+    // Its own organization and AWS key, whose policy denies iot:CancelJob for now.
+    const third = await createTestOrg('ota-guard-refused');
+    const key = newSimKey(sim, DEMO_ACCOUNT_ID);
+    const policy = { ...key, accountId: DEMO_ACCOUNT_ID, userName: `guard-${uniqueSuffix()}`, actions: ['*'] };
+    sim.control.putKey({ ...policy, deny: ['iot:CancelJob'] });
+    const limited = await createSimIntegration(third, sim, { credentials: key, name: 'sim-limited' });
+    await sync(limited.id);
+    const offlineRule = await as(third.members.admin, async (db) =>
+      (await createRule(orgContext(db, third, 'admin'), createRuleSchema.parse({ name: 'Offline', condition: { kind: 'offline', minutes: 1 } }))).ruleId,
+    );
+    const input = jobInput({
+      integrationId: limited.id,
+      things: thingNames.slice(160, 260),
+      document: firmwareDocument({ firmwareVersion: OFFLINE_FIRMWARE, firmwareUrl: 'https://firmware.example.com/offline.bin', sha256: '' }),
+      guardRuleIds: [offlineRule],
+    });
+    const { id } = await createOtaJob(orgScopeFor(third, 'admin'), input, otaDeps);
+    const { iot } = clients(sim);
+
+    sim.control.advanceTime(20 * MIN);
+    const refused = await syncEvaluateGuard(limited);
+    expect(refused).toMatchObject({ checked: 1, tripped: [], failed: 1 });
+    const released = await guardRow(id);
+    expect(released).toMatchObject({ tripped_at: null, trip: null });
+    expect(released!.trip_error).toMatch(/^AccessDenied/);
+    expect(released!.last_check!.rules[0]).toMatchObject({ ruleId: offlineRule, trip: true });
+    expect((await iot.send(new DescribeJobCommand({ jobId: input.jobId }))).job!.status).toBe('IN_PROGRESS');
+    expect(await adminSql()`select 1 from public.ota_job_events where ota_job_id = ${id} and kind = 'guard_tripped'`).toHaveLength(0);
+
+    sim.control.putKey(policy);
+    sim.control.advanceTime(MIN);
+    const stopped = await syncEvaluateGuard(limited);
+    expect(stopped.tripped).toEqual([expect.objectContaining({ otaJobId: id, rules: [expect.objectContaining({ ruleId: offlineRule, ruleName: 'Offline' })] })]);
+    expect(await guardRow(id)).toMatchObject({ tripped_at: expect.any(Date), trip_error: null });
+    expect((await iot.send(new DescribeJobCommand({ jobId: input.jobId }))).job).toMatchObject({ status: 'CANCELED', forceCanceled: false });
   });
 });
 
