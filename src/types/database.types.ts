@@ -505,6 +505,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"ota_job_guards": {
+                  Row: {
+                    "confidence": number,"created_at": string,"created_by": string | null,"id": string,"last_check": Json | null,"last_checked_at": string | null,"margin_percent": number,"min_treated": number,"org_id": string,"ota_job_id": string,"rule_ids": (string)[],"trip": Json | null,"trip_error": string | null,"tripped_at": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "confidence"?: number,"created_at"?: string,"created_by"?: string | null,"id"?: string,"last_check"?: Json | null,"last_checked_at"?: string | null,"margin_percent"?: number,"min_treated"?: number,"org_id": string,"ota_job_id": string,"rule_ids": (string)[],"trip"?: Json | null,"trip_error"?: string | null,"tripped_at"?: string | null
+                  }
+                  Update: {
+                    "confidence"?: number,"created_at"?: string,"created_by"?: string | null,"id"?: string,"last_check"?: Json | null,"last_checked_at"?: string | null,"margin_percent"?: number,"min_treated"?: number,"org_id"?: string,"ota_job_id"?: string,"rule_ids"?: (string)[],"trip"?: Json | null,"trip_error"?: string | null,"tripped_at"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ota_job_guards_job_fkey"
+      columns: ["ota_job_id","org_id"]
+isOneToOne: false
+      referencedRelation: "ota_jobs"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ota_job_guards_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"ota_jobs": {
                   Row: {
                     "abort_config": Json | null,"canceled_count": number,"comment": string | null,"completed_at_aws": string | null,"created_at_aws": string | null,"created_by": string | null,"description": string | null,"detail_refreshed_at": string | null,"document": string | null,"document_source": string | null,"failed_count": number,"first_seen_at": string,"force_canceled": boolean | null,"id": string,"in_progress_count": number,"integration_id": string,"job_arn": string | null,"job_id": string,"last_updated_at_aws": string | null,"org_id": string,"queued_count": number,"reason_code": string | null,"refresh_error": string | null,"rejected_count": number,"removed_count": number,"retry_config": Json | null,"rollout_config": Json | null,"status": string,"succeeded_count": number,"synced_at": string,"target_selection": string | null,"targets": (string)[],"timed_out_count": number,"timeout_config": Json | null

@@ -19,6 +19,8 @@ export interface AlertsWorkerDeps {
   anomaly?: AnomalyCandidates;
   /** Evaluation time (epoch ms); the sync's AWS clock, so device times and "now" agree. */
   now?: () => number;
+  /** Runs after each successful evaluation of an organization (the OTA health guard); must not throw. */
+  afterEvaluation?: (orgId: string) => Promise<unknown>;
 }
 
 const inAppOnly: NotifyAlertEvents = async () => ({ deliveries: 0 });
@@ -32,6 +34,7 @@ export async function evaluateOrgAlerts(deps: AlertsWorkerDeps, orgId: string): 
     );
     const durationMs = Math.round(performance.now() - started);
     if (events.length > 0) deps.log.info({ orgId, fired: events.filter((e) => e.type === 'fired').length, resolved: events.filter((e) => e.type === 'resolved').length, durationMs }, 'alerts evaluated');
+    await deps.afterEvaluation?.(orgId).catch((error: unknown) => deps.log.error({ err: error, orgId }, 'after-evaluation hook failed'));
     return events;
   } catch (error) {
     deps.log.error({ err: error, orgId }, 'alert evaluation failed');

@@ -3,6 +3,7 @@ import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
 import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
+import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob, type SyncJobResult } from './handlers';
 import { handleReportsTick } from './report-handler';
 import { enqueueWith } from '@/features/notifications/service';
@@ -33,7 +34,11 @@ export async function runCronTick(options: {
   alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }): Promise<CronTickResult> {
   const started = Date.now();
-  const alerts: AlertsWorkerDeps = { ...options.alerts, db: options.deps.db, log: options.log, now: options.deps.now };
+  // The OTA health guard judges guarded rollouts right after each evaluation (same clock, same notifier).
+  const base = options.deps;
+  const afterEvaluation = (orgId: string) =>
+    checkOtaGuards({ runtime: { clients: base.clients, db: base.db }, db: base.db, log: options.log, notify: options.alerts?.notify, now: base.now }, orgId);
+  const alerts: AlertsWorkerDeps = { ...options.alerts, afterEvaluation, db: base.db, log: options.log, now: base.now };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   const boss = await jobQueue();
   const queued = await enqueueDueSyncs(boss, options.deps.db, 'cron');

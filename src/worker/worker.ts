@@ -6,6 +6,7 @@ import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
 import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob } from './bulk-handler';
+import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
@@ -61,7 +62,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
   // Alert transitions become deliveries on this worker's own queue (no second pg-boss in the process).
   const notify: AlertsWorkerDeps['notify'] = (db, events) => notifyAlertEvents(db, events, { enqueue: enqueueWith(boss) });
-  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, db: deps.db, log, now: deps.now };
+  // The OTA health guard judges guarded rollouts right after each evaluation (same clock, same notifier).
+  const afterEvaluation = (orgId: string) => checkOtaGuards({ runtime: { clients: deps.clients, db: deps.db }, db: deps.db, log, notify: alerts.notify, now: deps.now }, orgId);
+  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, afterEvaluation, db: deps.db, log, now: deps.now };
   await boss.schedule(QUEUES.alertsTick, '* * * * *');
   await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };

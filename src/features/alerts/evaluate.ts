@@ -335,6 +335,8 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
              coalesce(a.clear_since, ${now}) as clear_since
       from public.alerts a
       where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved'
+        -- Instances another feature raised with this rule (an OTA health guard's stop) are not its to clear.
+        and a.details ->> 'raisedBy' is null
         and not exists (select 1 from c where c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
     ), dropped as (
       -- Data-modifying WITH clauses run to completion whether or not anything reads them.
