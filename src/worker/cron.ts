@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
 import { handleSyncJob, type SyncJobResult } from './handlers';
@@ -30,7 +31,7 @@ export async function runCronTick(options: {
   alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }): Promise<CronTickResult> {
   const started = Date.now();
-  const alerts: AlertsWorkerDeps = { ...options.alerts, db: options.deps.db, log: options.log, now: options.deps.now };
+  const alerts: AlertsWorkerDeps = { anomaly: anomalyCandidates(), ...options.alerts, db: options.deps.db, log: options.log, now: options.deps.now };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   const boss = await jobQueue();
   const queued = await enqueueDueSyncs(boss, options.deps.db, 'cron');

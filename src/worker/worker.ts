@@ -9,6 +9,7 @@ import { handleBulkJob } from './bulk-handler';
 import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
 import { databaseEnv } from '@/lib/env';
 import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
@@ -58,7 +59,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
   // Alert transitions become deliveries on this worker's own queue (no second pg-boss in the process).
   const notify: AlertsWorkerDeps['notify'] = (db, events) => notifyAlertEvents(db, events, { enqueue: enqueueWith(boss) });
-  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, db: deps.db, log, now: deps.now };
+  // Anomaly rules score against baselines learned from Fleetline's own history (features/alerts/anomaly).
+  const alerts: AlertsWorkerDeps = { notify, anomaly: anomalyCandidates(), ...options.alerts, db: deps.db, log, now: deps.now };
   await boss.schedule(QUEUES.alertsTick, '* * * * *');
   await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };

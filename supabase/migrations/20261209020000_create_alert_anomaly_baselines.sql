@@ -30,10 +30,10 @@ create index alert_anomaly_baselines_device_idx on public.alert_anomaly_baseline
 
 comment on table public.alert_anomaly_baselines is 'Learned band per anomaly rule and device (robust median and scale, daily cycle); written only by alert evaluation.';
 comment on column public.alert_anomaly_baselines.metric_key is 'The rule metric the baseline was learned for; a changed rule metric makes the row stale.';
-comment on column public.alert_anomaly_baselines.points is 'Points of the last week the baseline was learned from.';
+comment on column public.alert_anomaly_baselines.points is 'Raw points of the last day the level and spread were learned from.';
 comment on column public.alert_anomaly_baselines.level is 'Null while the device has too little history (the row then only marks when it was last tried). Otherwise the median of the last day of history with the daily cycle removed.';
 comment on column public.alert_anomaly_baselines.scale is 'Robust spread: max of the scaled MAD, the successive-difference noise and a floor (the detector''s rule).';
-comment on column public.alert_anomaly_baselines.daily_shape is 'Hour-of-day offsets from the level (24 values, UTC hours), learned from up to a week when at least three days exist and the cycle explains the data; null without a cycle.';
+comment on column public.alert_anomaly_baselines.daily_shape is 'Hour-of-day offsets from the level (24 values, UTC hours), learned from up to a week of hourly means when at least three days exist and the cycle explains the last day; null without a cycle.';
 comment on column public.alert_anomaly_baselines.noise is 'Successive-difference noise; 5 % of it is the tolerance of a stuck (repeated) value.';
 comment on column public.alert_anomaly_baselines.interval_seconds is 'Median time between points: the recent window is at least eight of them (and an hour).';
 comment on column public.alert_anomaly_baselines.stuck_samples is 'A run of equal values this long is a stuck sensor: at least 10 and three times the longest run in the history.';

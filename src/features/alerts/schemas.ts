@@ -112,6 +112,7 @@ export const fleetShareConditionSchema = z
   });
 
 export const ANOMALY_PEER_MODES = ['off', 'group', 'thing_type'] as const;
+export type AnomalyPeerMode = (typeof ANOMALY_PEER_MODES)[number];
 
 export const anomalyConditionSchema = z.object({
   kind: z.literal('anomaly'),

@@ -26,24 +26,47 @@ export function metricHistory(metric: MetricRef): MetricHistory {
 }
 
 /**
- * Points (device_id, t, v) of the devices in `devs` (a CTE with `id` and `source`) within [since, until):
- * from the telemetry store for devices whose source is 'telemetry', else from the shadow history.
+ * One device's points (t, v) within [since, until): from the telemetry store when `source` is
+ * 'telemetry', else from the shadow history. `deviceId` and `source` are SQL expressions of the
+ * enclosing row, so this is read once per device through the tables' device indexes.
  */
-export function historyPoints(tx: Tx, orgId: string, m: MetricHistory, devs: Fragment, since: Date, until: Date): Fragment {
+export function devicePoints(tx: Tx, orgId: string, m: MetricHistory, device: { id: Fragment; source: Fragment }, since: Date, until: Date): Fragment {
   const telemetry = m.telemetryName
-    ? tx`select p.device_id, p.ts as t, p.value as v
-         from public.telemetry_points p join ${devs} s on s.id = p.device_id and s.source = 'telemetry'
-         where p.org_id = ${orgId} and p.metric = ${m.telemetryName} and p.ts >= ${since} and p.ts < ${until}`
-    : null;
+    ? tx`select p.ts as t, p.value as v from public.telemetry_points p
+         where ${device.source} = 'telemetry' and p.device_id = ${device.id} and p.metric = ${m.telemetryName} and p.org_id = ${orgId}
+           and p.ts >= ${since} and p.ts < ${until}`
+    : tx`select null::timestamptz as t, null::float8 as v where false`;
   const shadow = m.shadowPath
-    ? tx`select h.device_id, coalesce(h.reported_at, h.observed_at) as t, (jsonb_path_query_first(h.reported, ${m.shadowPath}::jsonpath))::float8 as v
-         from public.device_shadow_history h join ${devs} s on s.id = h.device_id and s.source = 'shadow_history'
-         where h.org_id = ${orgId} and coalesce(h.reported_at, h.observed_at) >= ${since} and coalesce(h.reported_at, h.observed_at) < ${until}`
-    : null;
-  if (telemetry && shadow) return tx`select * from (${telemetry}) a union all select * from (${shadow}) b where b.v is not null`;
-  if (telemetry) return telemetry;
-  if (shadow) return tx`select * from (${shadow}) b where b.v is not null`;
-  return tx`select null::uuid as device_id, null::timestamptz as t, null::float8 as v where false`;
+    ? tx`select q.t, q.v from (
+           select coalesce(h.reported_at, h.observed_at) as t, (jsonb_path_query_first(h.reported, ${m.shadowPath}::jsonpath))::float8 as v
+           from public.device_shadow_history h
+           where ${device.source} = 'shadow_history' and h.org_id = ${orgId} and h.device_id = ${device.id}
+             and coalesce(h.reported_at, h.observed_at) >= ${since} and coalesce(h.reported_at, h.observed_at) < ${until}) q
+         where q.v is not null`
+    : tx`select null::timestamptz as t, null::float8 as v where false`;
+  return tx`select * from (${telemetry}) a union all select * from (${shadow}) b`;
+}
+
+/**
+ * One device's hourly means (bucket, v) within [since, until): the telemetry store's hourly rollups,
+ * or the shadow history averaged per hour. The daily cycle is learned from these (a week of them is
+ * 168 rows, where a week of raw points can be 10 000).
+ */
+export function deviceHourly(tx: Tx, orgId: string, m: MetricHistory, device: { id: Fragment; source: Fragment }, since: Date, until: Date): Fragment {
+  const telemetry = m.telemetryName
+    ? tx`select r.bucket, r.sum / r.count as v from public.telemetry_rollups_1h r
+         where ${device.source} = 'telemetry' and r.device_id = ${device.id} and r.metric = ${m.telemetryName} and r.org_id = ${orgId}
+           and r.bucket >= ${since} and r.bucket < ${until} and r.count > 0`
+    : tx`select null::timestamptz as bucket, null::float8 as v where false`;
+  const shadow = m.shadowPath
+    ? tx`select date_bin(interval '1 hour', q.t, timestamptz 'epoch') as bucket, avg(q.v) as v from (
+           select coalesce(h.reported_at, h.observed_at) as t, (jsonb_path_query_first(h.reported, ${m.shadowPath}::jsonpath))::float8 as v
+           from public.device_shadow_history h
+           where ${device.source} = 'shadow_history' and h.org_id = ${orgId} and h.device_id = ${device.id}
+             and coalesce(h.reported_at, h.observed_at) >= ${since} and coalesce(h.reported_at, h.observed_at) < ${until}) q
+         where q.v is not null group by 1`
+    : tx`select null::timestamptz as bucket, null::float8 as v where false`;
+  return tx`select * from (${telemetry}) a union all select * from (${shadow}) b`;
 }
 
 /** Whether a device (`d.id`) has telemetry-store points for the metric since `since` (the hourly rollups answer cheaply). */

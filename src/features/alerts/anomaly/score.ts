@@ -2,14 +2,14 @@ import type postgres from 'postgres';
 import type { Tx } from '@/lib/db';
 import type { Sensitivity } from '../detector/schemas';
 import type { AnomalyVerdict } from '../evaluate';
-import type { ANOMALY_PEER_MODES } from '../schemas';
+import type { AnomalyPeerMode } from '../schemas';
 import { anomalyThresholds, MIN_PEERS, SUSTAIN_WINDOW_MS } from './constants';
 import { shapeAt, type MetricHistory } from './history';
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 /** How a device is compared with its peers: not at all, per thing group, or per thing type. */
-export type PeerMode = (typeof ANOMALY_PEER_MODES)[number];
+export type PeerMode = AnomalyPeerMode;
 
 export interface ScoreAnomaliesArgs {
   orgId: string;
