@@ -6,9 +6,9 @@ import { telemetryValue } from '../../../scripts/sim/telemetry';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
-import { evaluateOrgAlerts, type AlertsWorkerDeps } from '../../worker/alerts-handler';
-import { handleSyncJob } from '../../worker/handlers';
+import { runSync } from '@/features/sync/engine';
 import { anomalyCandidates } from './anomaly';
+import { evaluateAlerts, type EvaluateDeps } from './evaluate';
 import type { AlertEvent } from './events';
 import { createRuleSchema } from './schemas';
 import { createRule } from './service';
@@ -31,10 +31,9 @@ let ruleId: string;
 let patientRuleId: string;
 const HISTORY_DAYS = 4;
 
-const alertDeps: AlertsWorkerDeps = {
+const alertDeps: EvaluateDeps = {
   db: asService,
   log: silentLog,
-  now: () => sim.control.now(),
   // Evaluations here are 10 simulated minutes apart: a point that recent can fire, baselines relearn every 30 minutes.
   anomaly: anomalyCandidates({ refreshAfterMs: 30 * MIN, pointLookbackMs: 10 * MIN }),
   notify: async (_db, sent) => {
@@ -43,15 +42,14 @@ const alertDeps: AlertsWorkerDeps = {
   },
 };
 
-/** Moves simulated time on, then one sync job with the evaluation after it; returns the alert events. */
+/** Moves simulated time on, then one sync and the evaluation after it (as the worker runs them); returns the alert events. */
 async function step(minutes = 10): Promise<AlertEvent[]> {
   sim.control.advanceTime(minutes * MIN);
   events = [];
-  const result = await handleSyncJob(
-    { ...simSyncDeps(sim), afterSync: (run) => evaluateOrgAlerts(alertDeps, run.orgId) },
-    { id: `job-${sim.control.now()}`, data: { integrationId: integration.id, trigger: 'manual' } },
-  );
-  expect(result).toMatchObject({ outcome: 'ran', status: 'succeeded' });
+  const outcome = await runSync(simSyncDeps(sim), { integrationId: integration.id, trigger: 'manual' });
+  expect(outcome).toMatchObject({ outcome: 'ran', run: { status: 'succeeded' } });
+  const returned = await evaluateAlerts(alertDeps, { orgId: org.id, now: new Date(sim.control.now()) });
+  expect(events).toEqual(returned);
   return events;
 }
 
