@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import postgres from 'postgres';
 import { generateKeyEntry } from '../../src/lib/vault';
 import { STATE_DIR } from '../stack/config';
@@ -87,7 +88,10 @@ try {
     await sql`update public.alert_rules set enabled = false where id = ${peerRuleId}`;
 
     // A whole evaluation of the one rule through evaluateAlerts with the hook: baselines fresh, then a batch due.
-    const deps = { db: asService, notify: async () => ({ deliveries: 0 }), anomaly: anomalyCandidates() };
+    // A rule that fails (say, a statement timeout) is logged and skipped by the evaluation: count those, or a fast failure would read as a fast evaluation.
+    let ruleErrors = 0;
+    const log = pino({ level: 'error' }, { write: () => void ruleErrors++ });
+    const deps = { db: asService, log, notify: async () => ({ deliveries: 0 }), anomaly: anomalyCandidates() };
     const fresh: number[] = [];
     for (let r = 0; r < RUNS; r++) fresh.push((await timed(() => evaluateAlerts(deps, { orgId: org.orgId, now: NOW }))).ms);
     await sql`update public.alert_anomaly_baselines set refreshed_at = ${NOW}::timestamptz - interval '2 hours' where rule_id = ${ruleId}`;
@@ -105,7 +109,7 @@ try {
         fullFleetSeconds: Math.round(((refreshP50 / batch) * devices) / 100) / 10,
       },
       scoring,
-      evaluation: { freshBaselinesP50Ms: median(fresh), withOneBatchDueMs: due.ms },
+      evaluation: { freshBaselinesP50Ms: median(fresh), withOneBatchDueMs: due.ms, ruleErrors },
     });
     console.error(`done ${devices}`);
   }
