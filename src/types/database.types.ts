@@ -7,7 +7,39 @@ export type Database = {
   
   "public": {
           Tables: {
-            "alert_device_snoozes": {
+            "alert_anomaly_baselines": {
+                  Row: {
+                    "daily_shape": (number)[] | null,"device_id": string,"history_from": string | null,"history_to": string | null,"interval_seconds": number | null,"level": number | null,"metric_key": string,"noise": number | null,"org_id": string,"points": number,"refreshed_at": string,"rule_id": string,"scale": number | null,"source": string,"stuck_samples": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "daily_shape"?: (number)[] | null,"device_id": string,"history_from"?: string | null,"history_to"?: string | null,"interval_seconds"?: number | null,"level"?: number | null,"metric_key": string,"noise"?: number | null,"org_id": string,"points": number,"refreshed_at": string,"rule_id": string,"scale"?: number | null,"source": string,"stuck_samples"?: number | null
+                  }
+                  Update: {
+                    "daily_shape"?: (number)[] | null,"device_id"?: string,"history_from"?: string | null,"history_to"?: string | null,"interval_seconds"?: number | null,"level"?: number | null,"metric_key"?: string,"noise"?: number | null,"org_id"?: string,"points"?: number,"refreshed_at"?: string,"rule_id"?: string,"scale"?: number | null,"source"?: string,"stuck_samples"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_anomaly_baselines_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alert_anomaly_baselines_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alert_anomaly_baselines_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"alert_device_snoozes": {
                   Row: {
                     "created_at": string,"created_by": string | null,"device_id": string,"id": string,"org_id": string,"rule_id": string,"until": string
                   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
 import { checkOtaGuards } from '@/features/ota/guard';
@@ -38,7 +39,8 @@ export async function runCronTick(options: {
   const base = options.deps;
   const afterEvaluation = (orgId: string) =>
     checkOtaGuards({ runtime: { clients: base.clients, db: base.db }, db: base.db, log: options.log, notify: options.alerts?.notify, now: base.now }, orgId);
-  const alerts: AlertsWorkerDeps = { ...options.alerts, afterEvaluation, db: base.db, log: options.log, now: base.now };
+  // Anomaly rules score against baselines learned from Fleetline's own history (features/alerts/anomaly).
+  const alerts: AlertsWorkerDeps = { anomaly: anomalyCandidates(), ...options.alerts, afterEvaluation, db: base.db, log: options.log, now: base.now };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   const boss = await jobQueue();
   const queued = await enqueueDueSyncs(boss, options.deps.db, 'cron');

@@ -10,6 +10,7 @@ import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
 import { appUrlEnv, databaseEnv } from '@/lib/env';
 import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
@@ -64,7 +65,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const notify: AlertsWorkerDeps['notify'] = (db, events) => notifyAlertEvents(db, events, { enqueue: enqueueWith(boss) });
   // The OTA health guard judges guarded rollouts right after each evaluation (same clock, same notifier).
   const afterEvaluation = (orgId: string) => checkOtaGuards({ runtime: { clients: deps.clients, db: deps.db }, db: deps.db, log, notify: alerts.notify, now: deps.now }, orgId);
-  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, afterEvaluation, db: deps.db, log, now: deps.now };
+  // Anomaly rules score against baselines learned from Fleetline's own history (features/alerts/anomaly).
+  const alerts: AlertsWorkerDeps = { notify, anomaly: anomalyCandidates(), ...options.alerts, afterEvaluation, db: deps.db, log, now: deps.now };
   await boss.schedule(QUEUES.alertsTick, '* * * * *');
   await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };

@@ -35,7 +35,7 @@ export function describeCondition(condition: AlertCondition): string {
       return `${what} ${matchLabel(condition.match)} ${COMPARISON_SYMBOLS[condition.op]} ${condition.level}${unit}${duration(condition.forSeconds)}`;
     }
     case 'anomaly':
-      return `${metricLabel(condition.metric)} outside its usual band (${condition.sensitivity} sensitivity)`;
+      return `${metricLabel(condition.metric)} outside its usual band${PEER_TEXT[condition.peers]} (${condition.sensitivity} sensitivity)`;
     case 'ota_failure':
       return `OTA job failure share > ${condition.failureSharePercent} % or job aborted`;
     case 'sync_failure':
@@ -60,3 +60,5 @@ export function describeAlert(condition: AlertCondition, subject: string | null,
   const now = value === null ? '' : ` — ${formatValue(condition, value)}`;
   return `${subject ? `${subject}: ` : ''}${describeCondition(condition)}${now}`.slice(0, 500);
 }
+
+const PEER_TEXT = { off: '', group: ' or its thing group', thing_type: ' or its thing type' } as const;

@@ -111,12 +111,17 @@ export const fleetShareConditionSchema = z
     }
   });
 
+export const ANOMALY_PEER_MODES = ['off', 'group', 'thing_type'] as const;
+export type AnomalyPeerMode = (typeof ANOMALY_PEER_MODES)[number];
+
 export const anomalyConditionSchema = z.object({
   kind: z.literal('anomaly'),
   metric: metricSchema,
   /** Higher = more alerts (a narrower band). */
   sensitivity: z.enum(['low', 'medium', 'high']).default('medium'),
   minHistoryHours: z.number().int().min(1).max(24 * 30).default(24),
+  /** Also compare each device with its peers: the devices of the rule in the same thing group, or of the same thing type. */
+  peers: z.enum(ANOMALY_PEER_MODES).default('off'),
   forSeconds,
 });
 

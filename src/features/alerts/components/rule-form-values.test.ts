@@ -34,7 +34,7 @@ describe('rule form values', () => {
       { kind: 'threshold', metric: { shadow: 'env', path: ['sensors', 't1'] }, op: 'gt', value: 40, clearValue: 35, forSeconds: 600 },
       { kind: 'fleet_share', match: { type: 'threshold', metric: 'battery', op: 'lt', value: 15 }, measure: 'share', op: 'gte', level: 5, clearLevel: 3, forSeconds: 0 },
       { kind: 'fleet_share', match: { type: 'offline', minutes: 10 }, measure: 'count', op: 'gt', level: 20, forSeconds: 300 },
-      { kind: 'anomaly', metric: 'temperature', sensitivity: 'high', minHistoryHours: 48, forSeconds: 0 },
+      { kind: 'anomaly', metric: 'temperature', sensitivity: 'high', minHistoryHours: 48, peers: 'group', forSeconds: 0 },
       { kind: 'ota_failure', failureSharePercent: 12.5 },
       { kind: 'sync_failure', consecutive: 4 },
       { kind: 'command_timeout' },

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseDeviceFilter, type DeviceFilter } from '@/features/devices/filters';
 import type { AlertSeverity } from '../events';
-import { createRuleSchema, type AlertCondition, type AlertRuleKind, type Comparison, type CreateRuleInput, type MetricRef } from '../schemas';
+import { createRuleSchema, type AlertCondition, type AlertRuleKind, type AnomalyPeerMode, type Comparison, type CreateRuleInput, type MetricRef } from '../schemas';
 
 /**
  * The rule editor's values: every field as the text the member typed, turned into the action's
@@ -44,6 +44,7 @@ export interface RuleFormValues {
   // Anomaly.
   sensitivity: 'low' | 'medium' | 'high';
   minHistoryHours: string;
+  peers: AnomalyPeerMode;
   // Operations.
   failureSharePercent: string;
   consecutive: string;
@@ -79,6 +80,7 @@ export const EMPTY_RULE_VALUES: RuleFormValues = {
   clearLevel: '',
   sensitivity: 'medium',
   minHistoryHours: '24',
+  peers: 'off',
   failureSharePercent: '10',
   consecutive: '3',
 };
@@ -122,7 +124,7 @@ export function ruleToValues(rule: { name: string; description: string | null; s
       return { ...v, ...match, matchType: m.type, fleetOp: c.op, measure: c.measure, level: String(c.level), clearLevel: text(c.clearLevel), forMinutes: minutes(c.forSeconds) };
     }
     case 'anomaly':
-      return { ...v, ...metricValues(c.metric), sensitivity: c.sensitivity, minHistoryHours: String(c.minHistoryHours), forMinutes: minutes(c.forSeconds) };
+      return { ...v, ...metricValues(c.metric), sensitivity: c.sensitivity, minHistoryHours: String(c.minHistoryHours), peers: c.peers, forMinutes: minutes(c.forSeconds) };
     case 'ota_failure':
       return { ...v, failureSharePercent: String(c.failureSharePercent) };
     case 'sync_failure':
@@ -163,7 +165,7 @@ function conditionInput(v: RuleFormValues): unknown {
       return { kind: 'fleet_share', match, measure: v.measure, op: v.fleetOp, level: num(v.level), clearLevel: num(v.clearLevel), forSeconds: seconds(v.forMinutes) };
     }
     case 'anomaly':
-      return { kind: 'anomaly', metric: metricInput(v), sensitivity: v.sensitivity, minHistoryHours: num(v.minHistoryHours), forSeconds: seconds(v.forMinutes) };
+      return { kind: 'anomaly', metric: metricInput(v), sensitivity: v.sensitivity, minHistoryHours: num(v.minHistoryHours), peers: v.peers, forSeconds: seconds(v.forMinutes) };
     case 'ota_failure':
       return { kind: 'ota_failure', failureSharePercent: num(v.failureSharePercent) };
     case 'sync_failure':

@@ -59,9 +59,9 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
     );
   }
 
-  function choice<K extends keyof RuleFormValues>(key: K, label: string, options: Array<[string, string]>, issue: string = key) {
+  function choice<K extends keyof RuleFormValues>(key: K, label: string, options: Array<[string, string]>, issue: string = key, hint?: ReactNode) {
     return (
-      <Field id={id(issue)} label={label} errors={err(issue)}>
+      <Field id={id(issue)} label={label} hint={hint} errors={err(issue)}>
         <Select id={id(issue)} value={v[key] as string} invalid={Boolean(err(issue))} onChange={(e) => {
             set(key, e.target.value as RuleFormValues[K]);
             clear(issue);
@@ -179,10 +179,19 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
         {v.kind === 'anomaly' ? (
           <div className={grid}>
             {metricFields('condition')}
-            {choice('sensitivity', 'Sensitivity', [['low', 'Low (fewer alerts)'], ['medium', 'Medium'], ['high', 'High (more alerts)']], 'condition.sensitivity')}
-            {text('minHistoryHours', 'Minimum history (hours)', { issue: 'condition.minHistoryHours', type: 'number' })}
+            {choice('sensitivity', 'Sensitivity', [['low', 'Low (fewer alerts)'], ['medium', 'Medium'], ['high', 'High (more alerts)']], 'condition.sensitivity',
+              'How far outside its usual band a value must be: 7, 5 or 4 robust deviations for a single reading, less for a lasting shift.')}
+            {text('minHistoryHours', 'Minimum history (hours)', { issue: 'condition.minHistoryHours', type: 'number', hint: 'A device fires only once it has reported this metric for this long.' })}
+            {choice('peers', 'Compare with peers', [['off', 'No, only its own history'], ['group', 'Same thing group'], ['thing_type', 'Same thing type']], 'condition.peers',
+              'Also fires when a device stands out from at least 5 devices of this rule in the same group or type.')}
             {text('forMinutes', 'Held for (minutes)', { issue: 'condition.forSeconds', type: 'number' })}
           </div>
+        ) : null}
+        {v.kind === 'anomaly' ? (
+          <p className="text-sm text-ink-muted">
+            Each device learns its usual band from its own last week (median and spread, by hour of day once it has three days), from live data when
+            it sends this metric, else from the shadow history. Fires on a spike, a lasting shift or drift, or a value stuck far longer than usual.
+          </p>
         ) : null}
         {v.kind === 'ota_failure' ? (
           <div className={grid}>{text('failureSharePercent', 'Failure share above (%)', { issue: 'condition.failureSharePercent', type: 'number', hint: 'An aborted job fires too.' })}</div>
