@@ -69,6 +69,9 @@ export async function runCronTick(options: {
       clearTimeout(timer);
     }
   }
+  // Evaluations requested by live data are covered by the tick below (it evaluates every org with rules).
+  const requested = await boss.fetch(QUEUES.alertsEvaluate, { batchSize: 1000 });
+  if (requested.length > 0) await boss.complete(QUEUES.alertsEvaluate, requested.map((j) => j.id));
   // Without workers nothing else evaluates alert rules between syncs; a failure must not fail the tick.
   await handleAlertsTick(alerts).catch((error: unknown) => options.log.error({ err: error }, 'alerts tick failed'));
   // Without workers nothing else expires stuck jobs or archives finished ones.

@@ -4,7 +4,7 @@ import type { Tx } from '@/lib/db';
 import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
-import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef } from './schemas';
+import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef, TELEMETRY_FRESH_MINUTES } from './schemas';
 
 /**
  * Alert evaluation: every enabled rule of one organization against the cached fleet, a few
@@ -149,11 +149,21 @@ function compare(tx: Tx, left: postgres.PendingQuery<postgres.Row[]>, op: Compar
   return tx`${left} ${tx.unsafe(SQL_OPS[op])} ${right}::float8`;
 }
 
-/** A numeric metric of `d`: a cached column, or a number under `reported` of the classic or a named shadow. */
+/**
+ * A numeric metric of `d`: a cached column, a number under `reported` of the classic or a named
+ * shadow, or the latest live-data point of a telemetry metric when it is fresh (the ingest checks
+ * points against the server clock, hence now() rather than the evaluation time).
+ */
 function metricExpr(tx: Tx, metric: MetricRef) {
   if (metric === 'battery') return tx`d.battery`;
   if (metric === 'rssi') return tx`d.rssi`;
   if (metric === 'temperature') return tx`d.temperature`;
+  if ('telemetry' in metric) {
+    return tx`(select p.value from public.telemetry_points p
+               where p.device_id = d.id and p.org_id = d.org_id and p.metric = ${metric.telemetry}
+                 and p.ts > now() - ${TELEMETRY_FRESH_MINUTES}::int * interval '1 minute'
+               order by p.ts desc limit 1)`;
+  }
   // One JSON path call per row (the document is read once); segments are validated, and quoted anyway.
   const keys = metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path];
   const path = `$${keys.map((k) => `."${k}"`).join('')} ? (@.type() == "number")`;

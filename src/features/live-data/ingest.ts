@@ -22,6 +22,19 @@ export interface IngestDeps {
   now?: () => number;
   /** How often last_message_at / last_presence_at are refreshed (ms). */
   touchEveryMs?: number;
+  /**
+   * Called after a request's write committed, when it stored points or changed presence (e.g. to
+   * request an alert evaluation). Outside the transaction; a failure is the hook's own to log.
+   */
+  afterWrite?: (change: IngestWrite) => Promise<unknown>;
+}
+
+/** What one committed ingest request changed. */
+export interface IngestWrite {
+  orgId: string;
+  integrationId: string;
+  points: number;
+  presence: number;
 }
 
 export interface IngestRequest {
@@ -103,6 +116,14 @@ function parseBody(text: string | null, limits: IngestLimits): Parsed {
  * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction.
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResponse> {
+  let written: IngestWrite | null = null;
+  const response = await ingestWrite(deps, request, (w) => (written = w));
+  const change = written as IngestWrite | null;
+  if (change && deps.afterWrite) await deps.afterWrite(change).catch(() => undefined);
+  return response;
+}
+
+async function ingestWrite(deps: IngestDeps, request: IngestRequest, committed: (w: IngestWrite) => void): Promise<IngestResponse> {
   const presented = request.headers.get(INGEST_SECRET_HEADER);
   if (!integrationIdSchema.safeParse(request.integrationId).success || !presented || presented.length > 256) return UNAUTHORIZED;
   const { limits } = deps;
@@ -166,6 +187,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           and (last_message_at is null or last_message_at < now() - ${interval}::interval
                or (${touchPresence} and (last_presence_at is null or last_presence_at < now() - ${interval}::interval)))`;
     }
+    if (summary.points > 0 || summary.presence > 0) committed({ ...target, points: summary.points, presence: summary.presence });
     return { status: 200, body: { ...summary } };
   });
 }
