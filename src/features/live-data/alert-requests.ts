@@ -1,3 +1,8 @@
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { ALERTS_EVALUATE_SLOT_SECONDS, enqueueAlertEvaluation } from '@/lib/jobs/queues';
+import type { IngestWrite } from './ingest';
+
 /**
  * Alert evaluations requested by live data (issue 12: "evaluation after every batch"), throttled per
  * organization in this process: a flood of batches costs one queue insert per window, plus one
@@ -45,4 +50,14 @@ export function throttledAlertRequests(options: {
       state.trailing.unref?.();
     },
   };
+}
+
+/** The ingest's afterWrite: a batch that stored points or changed presence asks the worker to evaluate the org's rules. */
+export function alertEvaluationAfterIngest(options: { queue: () => Promise<PgBoss>; log: Logger }): (change: IngestWrite) => Promise<void> {
+  const requests = throttledAlertRequests({
+    send: async (orgId) => enqueueAlertEvaluation(await options.queue(), { orgId }),
+    windowMs: ALERTS_EVALUATE_SLOT_SECONDS * 1000,
+    onError: (err, orgId) => options.log.error({ err, orgId }, 'could not request an alert evaluation after live data'),
+  });
+  return (change) => requests.request(change.orgId);
 }
