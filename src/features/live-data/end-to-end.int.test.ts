@@ -13,7 +13,7 @@ import { adminSql, closeAdminSql, createTestOrg, orgScopeFor, testKeyring, type 
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { ingestLimits } from './config';
 import { handleIngestRequest, type LiveDataHttpDeps } from './http';
-import { enableLiveData } from './service';
+import { enableLiveData, rotateIngestSecret } from './service';
 
 /**
  * Live data end to end against the simulator's rules engine: Fleetline creates the destination
@@ -106,5 +106,20 @@ describe('live data from the simulator’s rules engine', () => {
     const [after] = await adminSql()<{ connected: boolean; status: string; disconnect_reason: string | null }[]>`
       select connected, status, disconnect_reason from public.devices where integration_id = ${integration.id} and thing_name = ${online!.thing_name}`;
     expect(after).toMatchObject({ connected: false, status: 'offline' });
+  });
+
+  it('rotates the secret of a managed set-up: the rules send the new header, so deliveries go on after the grace period', async () => {
+    const scope = orgScopeFor(org, 'admin');
+    const deps = { db: asService, runtime: { clients: integrationClients(testKeyring(), {}), db: asService }, appUrl };
+    const rotated = await rotateIngestSecret(scope, { integrationId: integration.id }, deps);
+    expect(rotated).toMatchObject({ managed: true, error: null, manual: null, secret: expect.stringMatching(/^fli_/) });
+    expect(Date.parse(rotated.previousSecretExpiresAt!)).toBeGreaterThan(Date.now());
+    // End the grace period at once: from now on only a rule carrying the new secret gets through.
+    await adminSql()`update public.integration_live_data set previous_secret_expires_at = now() - interval '1 second' where integration_id = ${integration.id}`;
+    const count = async () => (await adminSql()<{ n: number }[]>`select count(*)::int as n from public.telemetry_points where integration_id = ${integration.id}`)[0]!.n;
+    const before = await count();
+    sim.control.advanceTime(5 * 60_000);
+    await sim.control.flushRules();
+    expect(await count()).toBeGreaterThan(before);
   });
 });

@@ -4,7 +4,7 @@ import { writePresence, type PresenceEvent } from '@/features/sync/writer';
 import type { Db } from '@/features/integrations/runtime/integration';
 import type { IngestLimits } from './config';
 import type { TelemetryPoint, WritePoints } from './points';
-import { INGEST_SECRET_HEADER, ingestSecretMatches } from './secret';
+import { INGEST_SECRET_HEADER, ingestSecretMatchesAny } from './secret';
 import { checkMessage, type RejectReason } from './validate';
 
 /**
@@ -66,10 +66,13 @@ interface LiveTarget {
 
 /** The tenant of the integration, or null unless live data is on and the presented secret matches its hash. */
 export async function authenticateIngest(tx: Tx, integrationId: string, presented: string): Promise<LiveTarget | null> {
-  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null }[]>`
-    select org_id, enabled, secret_hash from public.integration_live_data where integration_id = ${integrationId}`;
+  // The previous secret only while its rotation's grace period lasts (database clock).
+  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null; previous_hash: Buffer | null }[]>`
+    select org_id, enabled, secret_hash,
+           case when previous_secret_expires_at > now() then previous_secret_hash end as previous_hash
+    from public.integration_live_data where integration_id = ${integrationId}`;
   // Compare even when disabled or unknown, so the answer's timing does not tell them apart.
-  const matches = ingestSecretMatches(presented, row?.secret_hash ?? null);
+  const matches = ingestSecretMatchesAny(presented, [row?.secret_hash ?? null, row?.previous_hash ?? null]);
   return row && row.enabled && matches ? { orgId: row.org_id, integrationId } : null;
 }
 
