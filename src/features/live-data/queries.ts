@@ -64,3 +64,15 @@ export async function getLiveData(db: Tx, orgId: string, integrationId: string):
     rejections: rejections.filter((r) => (REJECT_REASONS as readonly string[]).includes(r.reason)).map((r) => ({ reason: r.reason, count: Number(r.count), lastAt: r.last_at })),
   };
 }
+
+/**
+ * Which of these integrations have live data switched on (as the user: RLS applies). Their charts
+ * read Fleetline's store; the others keep Timestream or the shadow history.
+ */
+export async function listLiveDataIntegrations(db: Tx, orgId: string, integrationIds: readonly string[]): Promise<Set<string>> {
+  if (integrationIds.length === 0) return new Set();
+  const rows = await db<{ integration_id: string }[]>`
+    select integration_id from public.integration_live_data
+    where org_id = ${orgId} and integration_id = any(${[...integrationIds]}::uuid[]) and enabled`;
+  return new Set(rows.map((r) => r.integration_id));
+}
