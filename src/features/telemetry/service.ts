@@ -4,7 +4,7 @@ import { VaultError, type Keyring } from '@/lib/vault';
 import { serializeDeviceFilter, type DeviceFilter } from '@/features/devices/filters';
 import { integrationClients, openGovernedClients, type ClientsFactory, type GovernedClients } from '@/features/integrations/runtime/clients';
 import { loadIntegration } from '@/features/integrations/runtime/integration';
-import { cacheKey, deviceSetKey, type TelemetryCache } from './cache';
+import { cacheKey, deviceSetKey, STORE_LIVE_TTL_MS, type TelemetryCache } from './cache';
 import {
   getTelemetryDevice,
   getTelemetryMembership,
@@ -222,7 +222,7 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     targets.map(async (target) => {
       if (target.cached) return { target, result: target.cached, cache: 'hit' as const };
       const result = await runTarget(deps, orgId, target, request, range);
-      deps.cache.set(target.key, result, range.live);
+      deps.cache.set(target.key, result, range.live, target.source === 'fleetline_store' && range.live ? STORE_LIVE_TTL_MS : undefined);
       return { target, result, cache: 'miss' as const };
     }),
   );
