@@ -119,6 +119,7 @@ function parseBody(text: string | null, limits: IngestLimits): Parsed {
  * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction.
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResponse> {
+  // Recorded inside the transaction, acted on only once it committed (deps.db resolved).
   let written: IngestWrite | null = null;
   const response = await ingestWrite(deps, request, (w) => (written = w));
   const change = written as IngestWrite | null;
