@@ -69,6 +69,7 @@ test('live data on: the device chart fills and a disconnect shows within seconds
   // The simulator's confirmation POST reached the app, which confirmed the destination with AWS.
   await expect.poll(async () => (await db()<{ s: string | null }[]>`
     select destination_status as s from public.integration_live_data where integration_id = ${integrationId}`)[0]?.s, { timeout: 15_000 }).toBe('ENABLED');
+  expect(await (await fetch(`${sim()}/_sim/rules`)).text()).toContain(`fleetline_${integrationId.replace(/-/g, '')}_presence`);
   await snap(page, testInfo, 'live-data-on');
 
   // The device page, loaded once: its chart now reads the Fleetline store.
