@@ -395,14 +395,14 @@ isOneToOne: false
                   ]
                 },"notification_channels": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"email_recipients": (string)[] | null,"enabled": boolean,"id": string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"updated_at": string,"webhook_format": Database["public"]['Enums']["notification_webhook_format"],"webhook_secret": string | null,"webhook_url": string | null,"webhook_url_hint": string | null
+                    "created_at": string,"created_by": string | null,"email_recipients": (string)[] | null,"enabled": boolean,"id": string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"report_frequency": Database["public"]['Enums']["notification_report_frequency"],"report_hour": number,"report_since": string | null,"report_weekday": number,"updated_at": string,"webhook_format": Database["public"]['Enums']["notification_webhook_format"],"webhook_secret": string | null,"webhook_url": string | null,"webhook_url_hint": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
+                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"report_frequency"?: Database["public"]['Enums']["notification_report_frequency"],"report_hour"?: number,"report_since"?: string | null,"report_weekday"?: number,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind"?: Database["public"]['Enums']["notification_channel_kind"],"name"?: string,"org_id"?: string,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
+                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind"?: Database["public"]['Enums']["notification_channel_kind"],"name"?: string,"org_id"?: string,"report_frequency"?: Database["public"]['Enums']["notification_report_frequency"],"report_hour"?: number,"report_since"?: string | null,"report_weekday"?: number,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
                   }
                   Relationships: [
                     {
@@ -415,14 +415,14 @@ isOneToOne: false
                   ]
                 },"notification_deliveries": {
                   Row: {
-                    "alert_id": string | null,"attempts": number,"channel_id": string,"created_at": string,"delivered_at": string | null,"id": string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at": string | null,"last_error": string | null,"last_status_code": number | null,"next_attempt_at": string | null,"org_id": string,"payload": NonNullable<Json>,"status": Database["public"]['Enums']["notification_delivery_status"]
+                    "alert_id": string | null,"attempts": number,"channel_id": string,"created_at": string,"delivered_at": string | null,"id": string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at": string | null,"last_error": string | null,"last_status_code": number | null,"next_attempt_at": string | null,"org_id": string,"payload": NonNullable<Json>,"report_period_end": string | null,"report_period_start": string | null,"status": Database["public"]['Enums']["notification_delivery_status"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "alert_id"?: string | null,"attempts"?: number,"channel_id": string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id": string,"payload": NonNullable<Json>,"status"?: Database["public"]['Enums']["notification_delivery_status"]
+                    "alert_id"?: string | null,"attempts"?: number,"channel_id": string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id": string,"payload": NonNullable<Json>,"report_period_end"?: string | null,"report_period_start"?: string | null,"status"?: Database["public"]['Enums']["notification_delivery_status"]
                   }
                   Update: {
-                    "alert_id"?: string | null,"attempts"?: number,"channel_id"?: string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id"?: string,"payload"?: NonNullable<Json>,"status"?: Database["public"]['Enums']["notification_delivery_status"]
+                    "alert_id"?: string | null,"attempts"?: number,"channel_id"?: string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id"?: string,"payload"?: NonNullable<Json>,"report_period_end"?: string | null,"report_period_start"?: string | null,"status"?: Database["public"]['Enums']["notification_delivery_status"]
                   }
                   Relationships: [
                     {
@@ -571,6 +571,34 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"telemetry_fleet_rollups_1h": {
+                  Row: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"telemetry_fleet_rollups_5m": {
+                  Row: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"telemetry_points": {
                   Row: {
                     "device_id": string,"integration_id": string,"metric": string,"org_id": string,"ts": string,"value": number
@@ -692,7 +720,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "alert_rule_kind": "offline"|"threshold"|"fleet_share"|"anomaly"|"ota_failure"|"sync_failure"|"command_timeout","alert_severity": "critical"|"warning"|"info","alert_state": "pending"|"firing"|"acknowledged"|"resolved","bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
+            "alert_rule_kind": "offline"|"threshold"|"fleet_share"|"anomaly"|"ota_failure"|"sync_failure"|"command_timeout","alert_severity": "critical"|"warning"|"info","alert_state": "pending"|"firing"|"acknowledged"|"resolved","bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_report_frequency": "off"|"daily"|"weekly","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -808,7 +836,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "alert_rule_kind": ["offline", "threshold", "fleet_share", "anomaly", "ota_failure", "sync_failure", "command_timeout"],"alert_severity": ["critical", "warning", "info"],"alert_state": ["pending", "firing", "acknowledged", "resolved"],"bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
+            "alert_rule_kind": ["offline", "threshold", "fleet_share", "anomaly", "ota_failure", "sync_failure", "command_timeout"],"alert_severity": ["critical", "warning", "info"],"alert_state": ["pending", "firing", "acknowledged", "resolved"],"bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_report_frequency": ["off", "daily", "weekly"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

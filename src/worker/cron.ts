@@ -4,6 +4,9 @@ import { stopRequest } from '@/features/sync/errors';
 import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
 import { handleSyncJob, type SyncJobResult } from './handlers';
+import { handleReportsTick } from './report-handler';
+import { enqueueWith } from '@/features/notifications/service';
+import { appUrlEnv } from '@/lib/env';
 import { jobQueue } from '@/lib/jobs/queue-client';
 import { QUEUES } from '@/lib/jobs/queues';
 import { enqueueDueSyncs } from './scheduler';
@@ -74,6 +77,10 @@ export async function runCronTick(options: {
   if (requested.length > 0) await boss.complete(QUEUES.alertsEvaluate, requested.map((j) => j.id));
   // Without workers nothing else evaluates alert rules between syncs; a failure must not fail the tick.
   await handleAlertsTick(alerts).catch((error: unknown) => options.log.error({ err: error }, 'alerts tick failed'));
+  // Scheduled fleet reports due by now are recorded (once per channel and period) and queued.
+  await handleReportsTick({ db: options.deps.db, appUrl: appUrlEnv(), enqueue: enqueueWith(boss), log: options.log }).catch((error: unknown) =>
+    options.log.error({ err: error }, 'reports tick failed'),
+  );
   // Without workers nothing else expires stuck jobs or archives finished ones.
   await boss.maintain();
   return { queued, jobs, bulk, durationMs: Date.now() - started };

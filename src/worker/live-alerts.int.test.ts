@@ -11,7 +11,7 @@ import { ingestLimits } from '@/features/live-data/config';
 import { handleIngestRequest, type LiveDataHttpDeps } from '@/features/live-data/http';
 import { INGEST_SECRET_HEADER } from '@/features/live-data/secret';
 import { enableLiveDataForTest } from '@/features/live-data/test-support';
-import { writeTelemetryPoints } from '@/features/telemetry-store/service';
+import { createWriteCombiner } from '@/features/telemetry-store/combiner';
 import { adminSql, as, closeAdminSql, createTestIntegration, createTestOrg, orgContext, silentLog, testKeyring, type TestIntegration, type TestOrg } from '../../scripts/test/fixtures';
 import { handleAlertsEvaluateJobs, type AlertsWorkerDeps } from './alerts-handler';
 
@@ -38,7 +38,7 @@ const alertDeps: AlertsWorkerDeps = {
 };
 
 const httpDeps: LiveDataHttpDeps = {
-  ingest: { db: asService, writePoints: writeTelemetryPoints, limits: ingestLimits({}), afterWrite: alertEvaluationAfterIngest({ queue: jobQueue, log: silentLog }) },
+  ingest: { db: asService, writePoints: createWriteCombiner({ db: asService }).write, limits: ingestLimits({}), afterWrite: alertEvaluationAfterIngest({ queue: jobQueue, log: silentLog }) },
   confirm: { db: asService, runtime: { clients: integrationClients(testKeyring(), {}), db: asService } },
 };
 

@@ -10,9 +10,10 @@ import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
 import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
-import { databaseEnv } from '@/lib/env';
+import { appUrlEnv, databaseEnv } from '@/lib/env';
 import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
+import { handleReportsTick } from './report-handler';
 import { enqueueDueSyncs } from './scheduler';
 
 /**
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   retry?: RetrySettings;
   /** Notification senders (mailer, outbound policy, retry policy); default from the environment. */
   notify?: Omit<DeliveryDeps, 'db' | 'log'>;
+  /** The public app URL for links in scheduled reports; default APP_URL. */
+  appUrl?: string;
   /** Alert evaluation's notifier and detector hooks (see alerts-handler). */
   alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }
@@ -77,6 +80,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.notify, { ...polling, batchSize: 5 }, (jobs) => Promise.all(jobs.map((job) => handleNotificationJob(notifyDeps, job))));
   await boss.schedule(QUEUES.notifySweep, '* * * * *');
   await boss.work(QUEUES.notifySweep, { pollingIntervalSeconds: 30 }, () => sweepNotifications(notifyDeps));
+  // Scheduled fleet reports: the minute tick records each due (channel, period) once, across workers.
+  const reportDeps = { db: deps.db, log, appUrl: options.appUrl ?? appUrlEnv(), enqueue: enqueueWith(boss) };
+  await boss.schedule(QUEUES.reports, '* * * * *');
+  await boss.work(QUEUES.reports, { pollingIntervalSeconds: 30 }, () => handleReportsTick(reportDeps));
   // Telemetry store upkeep (sent once across workers by pg-boss cron): partitions hourly, retention daily.
   await boss.schedule(QUEUES.telemetryPartitions, '7 * * * *');
   await boss.schedule(QUEUES.telemetryRetention, '37 3 * * *');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationClients } from '@/features/integrations/runtime/clients';
 import { testIntegration } from '@/features/integrations/service';
 import { runSync } from '@/features/sync/engine';
-import { writeTelemetryPoints } from '@/features/telemetry-store/service';
+import { createWriteCombiner } from '@/features/telemetry-store/combiner';
 import { asService, closeDatabase } from '@/lib/db';
 import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS, LIMITED_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const runtime = { clients: integrationClients(testKeyring(), {}), db: asService };
   const deps: LiveDataHttpDeps = {
     // The simulator's clock is frozen at its own start; messages are judged against it.
-    ingest: { db: asService, writePoints: writeTelemetryPoints, limits: ingestLimits({}), now: () => sim.control.now() },
+    ingest: { db: asService, writePoints: createWriteCombiner({ db: asService }).write, limits: ingestLimits({}), now: () => sim.control.now() },
     confirm: { db: asService, runtime },
   };
   server = createServer(async (req, res) => {

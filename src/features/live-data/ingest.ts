@@ -10,13 +10,16 @@ import { checkMessage, type RejectReason } from './validate';
 /**
  * The ingest endpoint of one integration (POST /api/ingest/v1/<integrationId>): what the rules
  * engine's HTTP action delivers. The bounded body is parsed and validated outside any transaction;
- * then one service-role transaction checks the secret first (a request that fails it gets 401 and
- * leaves nothing behind), writes valid points and presence events, and counts invalid messages per
- * reason (never stored). The answer follows that commit (the store keeps its rollups itself).
+ * then one short service-role transaction checks the secret first (a request that fails it gets 401
+ * and leaves nothing behind), resolves the devices, writes presence events and counts invalid
+ * messages per reason (never stored). The points go to the store's writer after that commit: in the
+ * app, the per-process write combiner, which writes the points of concurrent requests in one
+ * statement (rollups included). The answer follows the commit of the points too (durable).
  */
 
 export interface IngestDeps {
   db: Db;
+  /** Stores points in its own transaction (never the ingest's), resolving after it committed. */
   writePoints: WritePoints;
   limits: IngestLimits;
   now?: () => number;
@@ -115,19 +118,11 @@ function parseBody(text: string | null, limits: IngestLimits): Parsed {
 }
 
 /**
- * One transaction per request: the secret check comes first in it, and a request that fails it
- * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction.
+ * One short transaction per request: the secret check comes first in it, and a request that fails it
+ * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction;
+ * the points are written after it (deps.writePoints, its own transaction), and the answer waits for them.
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResponse> {
-  // Recorded inside the transaction, acted on only once it committed (deps.db resolved).
-  let written: IngestWrite | null = null;
-  const response = await ingestWrite(deps, request, (w) => (written = w));
-  const change = written as IngestWrite | null;
-  if (change && deps.afterWrite) await deps.afterWrite(change).catch(() => undefined);
-  return response;
-}
-
-async function ingestWrite(deps: IngestDeps, request: IngestRequest, committed: (w: IngestWrite) => void): Promise<IngestResponse> {
   const presented = request.headers.get(INGEST_SECRET_HEADER);
   if (!integrationIdSchema.safeParse(request.integrationId).success || !presented || presented.length > 256) return UNAUTHORIZED;
   const { limits } = deps;
@@ -137,7 +132,10 @@ async function ingestWrite(deps: IngestDeps, request: IngestRequest, committed: 
   const things = [...new Set(checked.flatMap((c) => (c.kind === 'rejected' ? [] : [c.thing])))];
   const everyMs = deps.touchEveryMs ?? 5_000;
 
-  return deps.db(async (tx): Promise<IngestResponse> => {
+  const points: TelemetryPoint[] = [];
+  // Who was written to and how many devices' presence changed, for the afterWrite hook once committed.
+  let wrote: { target: LiveTarget; presence: number } | null = null;
+  const answer = await deps.db(async (tx): Promise<IngestResponse> => {
     const target = await authenticateIngest(tx, request.integrationId, presented);
     if (!target) return UNAUTHORIZED;
     if ('failure' in body) {
@@ -156,7 +154,6 @@ async function ingestWrite(deps: IngestDeps, request: IngestRequest, committed: 
           and thing_name = any(${things}::text[]) and removed_at is null`;
       for (const r of rows) devices.set(r.thing_name, r.id);
     }
-    const points: TelemetryPoint[] = [];
     const presence: PresenceEvent[] = [];
     for (const c of checked) {
       if (c.kind === 'rejected') {
@@ -176,7 +173,6 @@ async function ingestWrite(deps: IngestDeps, request: IngestRequest, committed: 
       }
       for (const [metric, value] of c.metrics) points.push({ ...target, deviceId, metric, ts: c.ts, value });
     }
-    if (points.length > 0) summary.points = (await deps.writePoints(tx, points)).written;
     if (presence.length > 0) summary.presence = await writePresence(tx, target, presence);
     await countRejections(tx, target, summary.rejected);
     const touchMessage = summary.accepted > 0 && shouldTouch(`m:${target.integrationId}`, nowMs, everyMs);
@@ -191,9 +187,17 @@ async function ingestWrite(deps: IngestDeps, request: IngestRequest, committed: 
           and (last_message_at is null or last_message_at < now() - ${interval}::interval
                or (${touchPresence} and (last_presence_at is null or last_presence_at < now() - ${interval}::interval)))`;
     }
-    if (summary.points > 0 || summary.presence > 0) committed({ ...target, points: summary.points, presence: summary.presence });
+    wrote = { target, presence: summary.presence };
     return { status: 200, body: { ...summary } };
   });
+  // Only an authenticated request collected points; they are written after its transaction ended.
+  if (points.length > 0 && answer.status === 200) answer.body.points = (await deps.writePoints(points)).written;
+  const change = wrote as { target: LiveTarget; presence: number } | null;
+  const pointsWritten = typeof answer.body.points === 'number' ? answer.body.points : 0;
+  if (change && deps.afterWrite && (pointsWritten > 0 || change.presence > 0)) {
+    await deps.afterWrite({ ...change.target, points: pointsWritten, presence: change.presence }).catch(() => undefined);
+  }
+  return answer;
 }
 
 /** Reads a request body up to `max` bytes; null as soon as it is longer (the rest is not read). */

@@ -112,7 +112,8 @@ describe('Fleetline store source', () => {
     const r = resolveRange({ range }, now);
     expect(out.devices).toBe(selected.length);
     expect(out.sources.map((s) => s.source)).toEqual(['fleetline_store']);
-    expect(out.sources[0]!.resolution).toBe(storeResolution(r.bin));
+    // The whole integration reads its fleet rollups; a filtered fleet, the devices' rollups.
+    expect(out.sources[0]!.resolution).toBe(storeResolution(r.bin, groups.length === 2));
     expectSamePoints(out.points, expected(selected, 'temperature', r.fromMs, r.toMs, BIN_MS[r.bin]));
   });
 
@@ -141,7 +142,7 @@ describe('Fleetline store source', () => {
   it('leaves integrations without live data on their own source, and an explicit 1 h bin over 24 h uses hourly rollups', async () => {
     const out = await loadTelemetry(deps(org.members.viewer), { orgSlug: org.slug, request: req({ range: '24h' }), filter: {} });
     expect(out.sources.map((s) => [s.integrationName, s.source, s.resolution ?? null]).sort()).toEqual([
-      ['Live fleet', 'fleetline_store', '5m'],
+      ['Live fleet', 'fleetline_store', 'fleet_5m'],
       ['Synced only', 'shadow_history', null],
     ]);
     const hourly = await loadTelemetry(deps(org.members.viewer), { orgSlug: org.slug, request: req({ range: '24h', bin: '1h', device: devices[0]!.id }), filter: {} });
@@ -160,5 +161,13 @@ describe('Fleetline store source', () => {
     expect((await source.series(request)).buckets).toEqual([]);
     const mine = fleetlineStoreSource({ db: (fn) => asUser(org.members.viewer.claims, fn), orgId: org.id });
     expect((await mine.series(request)).buckets.length).toBeGreaterThan(100);
+    // The fleet rollups too: another organization's member reads nothing of them, even naming the integration.
+    const wholeFleet = { ...request, selection: { all: true, devices } };
+    const foreignFleet = fleetlineStoreSource({ db: (fn) => asUser(other.members.owner.claims, fn), orgId: org.id, integrationId: storeIntegration });
+    const result = await foreignFleet.series(wholeFleet);
+    expect(result.resolution).toBe('fleet_5m');
+    expect(result.buckets).toEqual([]);
+    const mineFleet = fleetlineStoreSource({ db: (fn) => asUser(org.members.viewer.claims, fn), orgId: org.id, integrationId: storeIntegration });
+    expect((await mineFleet.series(wholeFleet)).buckets.length).toBeGreaterThan(100);
   });
 });

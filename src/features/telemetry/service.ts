@@ -111,7 +111,7 @@ function sourceKind(integration: TelemetryIntegration, store: ReadonlySet<string
 
 async function sourceFor(deps: TelemetryDeps, orgId: string, target: Target): Promise<{ source: TelemetrySource; close(): void }> {
   if (target.source === 'shadow_history') return { source: shadowHistorySource({ db: deps.asUser, orgId, integrationId: target.integration.id }), close: () => {} };
-  if (target.source === 'fleetline_store') return { source: fleetlineStoreSource({ db: deps.asUser, orgId }), close: () => {} };
+  if (target.source === 'fleetline_store') return { source: fleetlineStoreSource({ db: deps.asUser, orgId, integrationId: target.integration.id }), close: () => {} };
   const aws = await timestreamClients(deps, orgId, target.integration);
   const source = timestreamSource({
     client: aws.clients.timestream,
@@ -211,8 +211,9 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     // A fresh read is remembered once its answers are cached (a first answer may outlast the lifetime).
     const remember = read ? () => deps.cache.setSelections(orgId, filterKey, read!) : undefined;
     // Device lists are needed only for what the cache cannot answer (a repeat reads no names at all).
+    // A whole fleet from the store reads its fleet rollups, which need no device names either.
     for (const target of targets) {
-      if (!target.cached) target.devices = await listSelectedDevices(tx, orgId, input.filter, target.integration.id);
+      if (!target.cached && !(target.source === 'fleetline_store' && target.all)) target.devices = await listSelectedDevices(tx, orgId, input.filter, target.integration.id);
     }
     return { orgId, targets, remember };
   });

@@ -12,6 +12,8 @@ export const QUEUES = {
   bulk: 'bulk-operation',
   notify: 'notification-delivery',
   notifySweep: 'notification-sweep',
+  /** Once a minute: record and queue the scheduled fleet reports whose period has ended. */
+  reports: 'notification-reports',
   /** Once a minute: evaluate the alert rules of every organization (offline-for-N fires without a sync). */
   alertsTick: 'alerts-tick',
   /** One organization's rules, requested after a live-data batch changed presence or telemetry. */
@@ -71,6 +73,7 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   // backoff, Retry-After), so pg-boss retries only a handler that crashed (database down).
   await ensureQueue(boss, { name: QUEUES.notify, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.notifySweep, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+  await ensureQueue(boss, { name: QUEUES.reports, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.alertsTick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   // No retries: a failed evaluation is logged, and the next batch or the minute tick evaluates again.
   await ensureQueue(boss, { name: QUEUES.alertsEvaluate, policy: 'standard', retryLimit: 0, expireInSeconds: 300 });
