@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AlertEvent } from '@/features/alerts/events';
 import { evaluateAlerts, type AlertsDb, type AnomalyCandidates, type NotifyAlertEvents } from '@/features/alerts/evaluate';
+import { alertsEvaluateJobSchema } from '@/lib/jobs/payloads';
 
 /**
  * Alert evaluation in the worker: after every sync run of an organization (its write is what rules
@@ -48,4 +49,19 @@ export async function handleAlertsTick(deps: AlertsWorkerDeps): Promise<{ orgs: 
   let events = 0;
   for (const { org_id } of orgs) events += (await evaluateOrgAlerts(deps, org_id))?.length ?? 0;
   return { orgs: orgs.length, events };
+}
+
+/**
+ * `alerts-evaluate` jobs (requested after live-data batches): each organization named once per
+ * batch of jobs, however many requests piled up for it.
+ */
+export async function handleAlertsEvaluateJobs(deps: AlertsWorkerDeps, jobs: Array<{ id: string; data: unknown }>): Promise<{ orgs: number }> {
+  const orgIds = new Set<string>();
+  for (const job of jobs) {
+    const payload = alertsEvaluateJobSchema.safeParse(job.data);
+    if (payload.success) orgIds.add(payload.data.orgId);
+    else deps.log.error({ jobId: job.id }, 'alert evaluation job with an invalid payload dropped');
+  }
+  for (const orgId of orgIds) await evaluateOrgAlerts(deps, orgId);
+  return { orgs: orgIds.size };
 }

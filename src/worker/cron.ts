@@ -79,6 +79,9 @@ export async function runCronTick(options: {
       clearTimeout(timer);
     }
   }
+  // Evaluations requested by live data are covered by the tick below (it evaluates every org with rules).
+  const requested = await boss.fetch(QUEUES.alertsEvaluate, { batchSize: 1000 });
+  if (requested.length > 0) await boss.complete(QUEUES.alertsEvaluate, requested.map((j) => j.id));
   // Without workers nothing else evaluates alert rules between syncs; a failure must not fail the tick.
   await handleAlertsTick(alerts).catch((error: unknown) => options.log.error({ err: error }, 'alerts tick failed'));
   // Scheduled fleet reports due by now are recorded (once per channel and period) and queued.

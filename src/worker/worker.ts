@@ -4,7 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
-import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
+import { evaluateOrgAlerts, handleAlertsEvaluateJobs, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob } from './bulk-handler';
 import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob } from './handlers';
@@ -69,6 +69,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const alerts: AlertsWorkerDeps = { notify, anomaly: anomalyCandidates(), ...options.alerts, afterEvaluation, db: deps.db, log, now: deps.now };
   await boss.schedule(QUEUES.alertsTick, '* * * * *');
   await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
+  // Evaluations requested by live-data batches: polled often, so presence turns into alerts within seconds.
+  await boss.work(QUEUES.alertsEvaluate, { pollingIntervalSeconds: 1, batchSize: 20 }, (jobs) => handleAlertsEvaluateJobs(alerts, jobs));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   for (let i = 0; i < options.concurrency; i++) {

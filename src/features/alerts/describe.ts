@@ -4,6 +4,7 @@ import { COMPARISON_SYMBOLS, type AlertCondition, type FleetMatch, type MetricRe
 
 export function metricLabel(metric: MetricRef): string {
   if (typeof metric === 'string') return metric;
+  if ('telemetry' in metric) return `telemetry ${metric.telemetry}`;
   return `${metric.shadow ? `${metric.shadow}:` : ''}${metric.path.join('.')}`;
 }
 

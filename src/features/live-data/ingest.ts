@@ -4,7 +4,7 @@ import { writePresence, type PresenceEvent } from '@/features/sync/writer';
 import type { Db } from '@/features/integrations/runtime/integration';
 import type { IngestLimits } from './config';
 import type { TelemetryPoint, WritePoints } from './points';
-import { INGEST_SECRET_HEADER, ingestSecretMatches } from './secret';
+import { INGEST_SECRET_HEADER, ingestSecretMatchesAny } from './secret';
 import { checkMessage, type RejectReason } from './validate';
 
 /**
@@ -25,6 +25,19 @@ export interface IngestDeps {
   now?: () => number;
   /** How often last_message_at / last_presence_at are refreshed (ms). */
   touchEveryMs?: number;
+  /**
+   * Called after a request's write committed, when it stored points or changed presence (e.g. to
+   * request an alert evaluation). Outside the transaction; a failure is the hook's own to log.
+   */
+  afterWrite?: (change: IngestWrite) => Promise<unknown>;
+}
+
+/** What one committed ingest request changed. */
+export interface IngestWrite {
+  orgId: string;
+  integrationId: string;
+  points: number;
+  presence: number;
 }
 
 export interface IngestRequest {
@@ -56,10 +69,13 @@ interface LiveTarget {
 
 /** The tenant of the integration, or null unless live data is on and the presented secret matches its hash. */
 export async function authenticateIngest(tx: Tx, integrationId: string, presented: string): Promise<LiveTarget | null> {
-  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null }[]>`
-    select org_id, enabled, secret_hash from public.integration_live_data where integration_id = ${integrationId}`;
+  // The previous secret only while its rotation's grace period lasts (database clock).
+  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null; previous_hash: Buffer | null }[]>`
+    select org_id, enabled, secret_hash,
+           case when previous_secret_expires_at > now() then previous_secret_hash end as previous_hash
+    from public.integration_live_data where integration_id = ${integrationId}`;
   // Compare even when disabled or unknown, so the answer's timing does not tell them apart.
-  const matches = ingestSecretMatches(presented, row?.secret_hash ?? null);
+  const matches = ingestSecretMatchesAny(presented, [row?.secret_hash ?? null, row?.previous_hash ?? null]);
   return row && row.enabled && matches ? { orgId: row.org_id, integrationId } : null;
 }
 
@@ -117,6 +133,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const everyMs = deps.touchEveryMs ?? 5_000;
 
   const points: TelemetryPoint[] = [];
+  // Who was written to and how many devices' presence changed, for the afterWrite hook once committed.
+  let wrote: { target: LiveTarget; presence: number } | null = null;
   const answer = await deps.db(async (tx): Promise<IngestResponse> => {
     const target = await authenticateIngest(tx, request.integrationId, presented);
     if (!target) return UNAUTHORIZED;
@@ -169,10 +187,16 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           and (last_message_at is null or last_message_at < now() - ${interval}::interval
                or (${touchPresence} and (last_presence_at is null or last_presence_at < now() - ${interval}::interval)))`;
     }
+    wrote = { target, presence: summary.presence };
     return { status: 200, body: { ...summary } };
   });
   // Only an authenticated request collected points; they are written after its transaction ended.
   if (points.length > 0 && answer.status === 200) answer.body.points = (await deps.writePoints(points)).written;
+  const change = wrote as { target: LiveTarget; presence: number } | null;
+  const pointsWritten = typeof answer.body.points === 'number' ? answer.body.points : 0;
+  if (change && deps.afterWrite && (pointsWritten > 0 || change.presence > 0)) {
+    await deps.afterWrite({ ...change.target, points: pointsWritten, presence: change.presence }).catch(() => undefined);
+  }
   return answer;
 }
 

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Tx } from '@/lib/db';
 import { STORE_METRIC_PATTERN } from '@/features/telemetry-store/service';
-import type { MetricRef } from '../schemas';
+import type { AnomalyMetricRef } from '../schemas';
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
@@ -17,7 +17,7 @@ export interface MetricHistory {
   shadowPath: string | null;
 }
 
-export function metricHistory(metric: MetricRef): MetricHistory {
+export function metricHistory(metric: AnomalyMetricRef): MetricHistory {
   const key = JSON.stringify(metric);
   const segments = typeof metric === 'string' ? [metric] : metric.path;
   const dotted = segments.join('.');

@@ -4,7 +4,7 @@ import type { AnomalyKind, Sensitivity } from '../detector/schemas';
 import { refreshBaselines } from './baselines';
 import { metricHistory, type MetricHistory } from './history';
 import { scoreAnomalies, type PeerMode } from './score';
-import type { MetricRef } from '../schemas';
+import type { AnomalyMetricRef } from '../schemas';
 
 /**
  * Replays the SQL path over stored history as the worker would run it: a clock stepping through
@@ -17,7 +17,7 @@ export interface ReplayArgs {
   orgId: string;
   ruleId: string;
   integrationId: string;
-  metric: MetricRef;
+  metric: AnomalyMetricRef;
   from: Date;
   to: Date;
   stepMs: number;

@@ -26,9 +26,11 @@ export interface RuleFormValues {
   minutes: string;
   includeStale: boolean;
   // Metric (threshold, anomaly, fleet share by threshold).
-  metric: 'battery' | 'rssi' | 'temperature' | 'path';
+  metric: 'battery' | 'rssi' | 'temperature' | 'path' | 'telemetry';
   shadow: string;
   path: string;
+  /** A live-data metric name (metric 'telemetry'). */
+  telemetryMetric: string;
   op: Comparison;
   value: string;
   clearValue: string;
@@ -68,6 +70,7 @@ export const EMPTY_RULE_VALUES: RuleFormValues = {
   metric: 'battery',
   shadow: '',
   path: '',
+  telemetryMetric: '',
   op: 'lt',
   value: '',
   clearValue: '',
@@ -88,9 +91,10 @@ export const EMPTY_RULE_VALUES: RuleFormValues = {
 const text = (n: number | undefined) => (n === undefined ? '' : String(n));
 const minutes = (seconds: number) => String(Math.round((seconds / 60) * 100) / 100);
 
-function metricValues(metric: MetricRef): Pick<RuleFormValues, 'metric' | 'shadow' | 'path'> {
-  if (typeof metric === 'string') return { metric, shadow: '', path: '' };
-  return { metric: 'path', shadow: metric.shadow ?? '', path: metric.path.join('.') };
+function metricValues(metric: MetricRef): Pick<RuleFormValues, 'metric' | 'shadow' | 'path' | 'telemetryMetric'> {
+  if (typeof metric === 'string') return { metric, shadow: '', path: '', telemetryMetric: '' };
+  if ('telemetry' in metric) return { metric: 'telemetry', shadow: '', path: '', telemetryMetric: metric.telemetry };
+  return { metric: 'path', shadow: metric.shadow ?? '', path: metric.path.join('.'), telemetryMetric: '' };
 }
 
 /** A stored rule as form values (edit). */
@@ -140,6 +144,7 @@ function num(s: string): number | undefined {
 }
 
 function metricInput(v: RuleFormValues): unknown {
+  if (v.metric === 'telemetry') return { telemetry: v.telemetryMetric };
   if (v.metric !== 'path') return v.metric;
   return { ...(v.shadow.trim() ? { shadow: v.shadow.trim() } : {}), path: v.path };
 }
