@@ -85,6 +85,7 @@ interface RuleRow {
 
 interface TransitionRow {
   id: string;
+  rule_id: string;
   severity: AlertSeverity;
   device_id: string | null;
   thing_name: string | null;
@@ -112,7 +113,7 @@ export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; 
         deps.log?.warn({ orgId, ruleId: row.id }, 'alert rule with an invalid definition skipped');
         continue;
       }
-      const rule: RuleForEvaluation = {
+      evaluated.push({
         id: row.id,
         name: row.name,
         severity: row.severity,
@@ -121,23 +122,33 @@ export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; 
         forSeconds: row.for_seconds,
         snoozedUntil: row.snoozed_until,
         channelIds: row.channel_ids,
-      };
-      evaluated.push(rule);
+      });
+    }
+    // Work shared by many rules, done once per cycle: every fleet rule's counts in one pass over the
+    // org's devices, and every reported path that threshold rules compare, read once per device.
+    const sharedStarted = performance.now();
+    const shared = await prepareSharedInputs(tx, orgId, evaluated, now, deps.log);
+    deps.log?.debug({ orgId, ms: Math.round((performance.now() - sharedStarted) * 10) / 10 }, 'alert shared inputs prepared');
+    const done: RuleForEvaluation[] = [];
+    for (const rule of evaluated) {
+      const started = performance.now();
       try {
         // A savepoint per rule: one rule's failure (say, a timeout) leaves the others' work standing.
-        await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now));
+        if (await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now, shared))) done.push(rule);
+        // Which rules cost the most (debug level; bench:alerts reads it per kind).
+        deps.log?.debug({ orgId, ruleId: rule.id, kind: rule.condition.kind, ms: Math.round((performance.now() - started) * 10) / 10 }, 'alert rule evaluated');
       } catch (error) {
         deps.log?.error({ err: error, orgId, ruleId: rule.id }, 'alert rule evaluation failed');
       }
     }
+    await fireHeldLongEnough(tx, orgId, done, now);
     return evaluated;
   });
   // Phase 2: every transition not yet told, marked and handed to notifications in one transaction:
   // if notifying fails, the marks roll back and the next evaluation sends them again.
   return deps.db(async (tx) => {
     await lock(tx);
-    const events: AlertEvent[] = [];
-    for (const rule of rules) events.push(...(await untoldTransitions(tx, orgId, rule, now)));
+    const events = await untoldTransitions(tx, orgId, rules, now);
     if (events.length > 0) await deps.notify((fn) => fn(tx), events);
     return events;
   });
@@ -178,10 +189,15 @@ function clearExpr(tx: Tx, value: postgres.PendingQuery<postgres.Row[]>, op: Com
   return op === 'lt' || op === 'lte' ? tx`${value} >= ${clear}::float8` : tx`${value} <= ${clear}::float8`;
 }
 
-/** Matching and total devices of a fleet rule's filter, as a one-row sub-select `s`. */
-function fleetCounts(tx: Tx, c: FleetShareCondition, where: postgres.PendingQuery<postgres.Row[]>, now: Date) {
+/**
+ * Matching and total devices of a fleet rule's filter, as a one-row sub-select `s`: the counts of
+ * this cycle's shared pass when there are some, else counted here.
+ */
+function fleetCounts(tx: Tx, orgId: string, rule: RuleForEvaluation, c: FleetShareCondition, shared: SharedInputs, now: Date) {
+  const counted = shared.fleetCounts.get(rule.id);
+  if (counted) return tx`(select ${counted.matching}::int as matching, ${counted.total}::int as total)`;
   return tx`(select count(*) filter (where ${fleetMatch(tx, c.match, now)})::int as matching, count(*)::int as total
-             from public.devices d where ${where})`;
+             from public.devices d where ${deviceFilterWhere(tx, orgId, rule.filter)})`;
 }
 
 function fleetMeasure(tx: Tx, c: FleetShareCondition) {
@@ -194,21 +210,76 @@ function fleetMeasure(tx: Tx, c: FleetShareCondition) {
  * The current value of a cleared instance `a` (so a resolution carries the value that cleared it),
  * for the kinds where it is cheap; null keeps the last value seen while open.
  */
-function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date) {
+function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, shared: SharedInputs, now: Date) {
   const c = rule.condition;
   if (c.kind === 'threshold') {
     return tx`(select ${metricExpr(tx, c.metric)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
   }
   if (c.kind === 'fleet_share') {
-    return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, c, deviceFilterWhere(tx, orgId, rule.filter), now)} s)`;
+    return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, orgId, rule, c, shared, now)} s)`;
   }
   return tx`null::float8`;
 }
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
+/**
+ * Work many rules share, done once per cycle at its start (same transaction): the counts of every
+ * fleet rule from one pass over the org's devices, and a table of the reported values that threshold
+ * rules compare (one column per distinct path) so each rule reads its few matches instead of every
+ * device's documents. Rules without an entry compute their own, as before.
+ */
+interface SharedInputs {
+  fleetCounts: Map<string, { matching: number; total: number }>;
+  /** Column of pg_temp.alert_cycle_metrics per reported path (metricKey). */
+  reportedColumns: Map<string, string>;
+}
+
+const NO_SHARED_INPUTS: SharedInputs = { fleetCounts: new Map(), reportedColumns: new Map() };
+
+const metricKey = (metric: Exclude<MetricRef, string>) => JSON.stringify([metric.shadow ?? null, ...metric.path]);
+
+async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date, log: Logger | undefined): Promise<SharedInputs> {
+  const shared: SharedInputs = { fleetCounts: new Map(), reportedColumns: new Map() };
+  const live = tx`d.org_id = ${orgId} and d.removed_at is null`;
+  try {
+    // A savepoint: if this fails the rules count and read for themselves.
+    await tx.savepoint(async (sp) => {
+      const fleet = rules.filter((r): r is RuleForEvaluation & { condition: FleetShareCondition } => r.condition.kind === 'fleet_share');
+      if (fleet.length > 0) {
+        const columns = fleet.map((r, i) => {
+          const inFilter = deviceFilterWhere(sp, orgId, r.filter);
+          return sp`count(*) filter (where ${inFilter})::int as ${sp(`t${i}`)},
+                    count(*) filter (where ${inFilter} and ${fleetMatch(sp, r.condition.match, now)})::int as ${sp(`m${i}`)}`;
+        });
+        const [counts] = await sp<Record<string, number>[]>`
+          select ${columns.reduce((all, column) => sp`${all}, ${column}`)} from public.devices d where ${live}`;
+        fleet.forEach((r, i) => shared.fleetCounts.set(r.id, { matching: counts![`m${i}`]!, total: counts![`t${i}`]! }));
+      }
+      const paths = new Map<string, Exclude<MetricRef, string>>();
+      for (const r of rules) {
+        if (r.condition.kind === 'threshold' && typeof r.condition.metric !== 'string') paths.set(metricKey(r.condition.metric), r.condition.metric);
+      }
+      if (paths.size > 0) {
+        const names = [...paths.keys()].map((key, i) => [key, `m${i}`] as const);
+        await sp`drop table if exists pg_temp.alert_cycle_metrics`;
+        await sp`create temp table alert_cycle_metrics (device_id uuid not null, ${names.map(([, n]) => sp`${sp(n)} float8`).reduce((a, b) => sp`${a}, ${b}`)}) on commit drop`;
+        const values = [...paths.values()].map((m) => metricExpr(sp, m)).reduce((a, b) => sp`${a}, ${b}`);
+        await sp`insert into pg_temp.alert_cycle_metrics select d.id, ${values} from public.devices d where ${live}`;
+        // Statistics, so each rule's read of its few matches joins devices by key rather than scanning it.
+        await sp`analyze pg_temp.alert_cycle_metrics`;
+        for (const [key, name] of names) shared.reportedColumns.set(key, name);
+      }
+    });
+    return shared;
+  } catch (error) {
+    log?.warn({ err: error, orgId }, 'shared alert inputs failed; rules evaluate on their own');
+    return NO_SHARED_INPUTS;
+  }
+}
+
 /** Candidate rows: (subject_key, device_id, label, value, fire, details). Null when the rule cannot be evaluated here. */
-async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<{ sql: Fragment } | null> {
+async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date, shared: SharedInputs): Promise<{ sql: Fragment } | null> {
   const c = rule.condition;
   const where = () => deviceFilterWhere(tx, orgId, rule.filter);
   switch (c.kind) {
@@ -227,6 +298,15 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       // Fire or inside the band is one comparison with the clear level (it lies beyond the alert level),
       // so a cached column is matched through its index.
       const keep = c.clearValue === undefined ? fire : compare(tx, tx`v.value`, c.op.startsWith('l') ? 'lt' : 'gt', c.clearValue);
+      const cached = typeof c.metric === 'string' ? undefined : shared.reportedColumns.get(metricKey(c.metric));
+      // A reported path read once this cycle: the (few) matching values first, then their devices by key.
+      if (cached) {
+        return { sql: tx`
+          select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
+          from (select m.device_id, ${tx(cached)} as value from pg_temp.alert_cycle_metrics m) v
+          join public.devices d on d.id = v.device_id
+          where ${where()} and v.value is not null and ${keep}` };
+      }
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
         from public.devices d cross join lateral (select ${metricExpr(tx, c.metric)} as value) v
@@ -238,7 +318,7 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       return { sql: tx`
         select 'fleet' as subject_key, null::uuid as device_id, null::text as label, m.value, ${fire} as fire,
                jsonb_build_object('matching', s.matching, 'total', s.total) as details
-        from ${fleetCounts(tx, c, where(), now)} s
+        from ${fleetCounts(tx, orgId, rule, c, shared, now)} s
         cross join lateral (select ${fleetMeasure(tx, c)} as value) m
         where ${keep}` };
     }
@@ -295,10 +375,11 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
 /** Kinds whose value is a measurement worth keeping current while open; the others keep the value they fired with. */
 const TRACKED_VALUE = new Set<AlertCondition['kind']>(['threshold', 'fleet_share', 'ota_failure', 'sync_failure', 'anomaly']);
 
-async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<void> {
+/** Returns false when the rule could not be evaluated here (an anomaly rule without a detector): its instances stay as they are. */
+async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date, shared: SharedInputs): Promise<boolean> {
   // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
-  const candidate = (await candidates(tx, deps, orgId, rule, now))?.sql;
-  if (!candidate) return;
+  const candidate = (await candidates(tx, deps, orgId, rule, now, shared))?.sql;
+  if (!candidate) return false;
   const flap = deps.flap ?? DEFAULT_FLAP;
   const ruleText = describeCondition(rule.condition).slice(0, 500);
   const valueChanged = TRACKED_VALUE.has(rule.condition.kind) ? tx`a.last_value is distinct from c.value` : tx`false`;
@@ -341,7 +422,7 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
       delete from public.alerts a using gone g where a.id = g.id and g.state = 'pending'
     ), changed as (
       update public.alerts a
-      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, now)}, a.last_value),
+      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, shared, now)}, a.last_value),
           last_evaluated_at = ${now},
           state = case when r.resolve then 'resolved'::public.alert_state else a.state end,
           resolved_at = case when r.resolve then ${now}::timestamptz end
@@ -352,42 +433,52 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
     )
     select 1`;
 
-  // 3. Pending instances still holding (the others were just dropped) fire once they held long enough;
-  //    a new one fires at once when the rule has no duration.
-  await tx`
-    update public.alerts set state = 'firing', fired_at = ${now}, last_evaluated_at = ${now}
-    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending'
-      and condition_since <= ${now}::timestamptz - ${rule.forSeconds}::int * interval '1 second'`;
+  return true;
 }
 
 /**
- * The transitions of a rule nobody was told about yet: firing alerts not notified (unless the rule or
- * the device is snoozed) and resolutions of alerts whose firing was notified. Marks them told.
+ * 3. Pending instances still holding (the others were just dropped) fire once they held long enough;
+ *    a new one fires at once when the rule has no duration. One statement for every rule evaluated.
  */
-async function untoldTransitions(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
-  const snoozed = rule.snoozedUntil !== null && rule.snoozedUntil > now;
-  const fired = snoozed
+async function fireHeldLongEnough(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date): Promise<void> {
+  if (rules.length === 0) return;
+  await tx`
+    update public.alerts a set state = 'firing', fired_at = ${now}, last_evaluated_at = ${now}
+    from unnest(${rules.map((r) => r.id)}::uuid[], ${rules.map((r) => r.forSeconds)}::int[]) as r(rule_id, for_seconds)
+    where a.org_id = ${orgId} and a.rule_id = r.rule_id and a.state = 'pending'
+      and a.condition_since <= ${now}::timestamptz - r.for_seconds * interval '1 second'`;
+}
+
+/**
+ * The transitions nobody was told about yet, for every rule at once: firing alerts not notified
+ * (unless the rule or the device is snoozed) and resolutions of alerts whose firing was notified.
+ * Marks them told. Events come rule by rule (in the rules' order), fired before resolved.
+ */
+async function untoldTransitions(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date): Promise<AlertEvent[]> {
+  if (rules.length === 0) return [];
+  const awake = rules.filter((r) => r.snoozedUntil === null || r.snoozedUntil <= now).map((r) => r.id);
+  const fired = awake.length === 0
     ? []
     : await tx<TransitionRow[]>`
         with changed as (
           update public.alerts a set notified = true
-          where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'firing' and not a.notified
+          where a.org_id = ${orgId} and a.rule_id = any(${awake}::uuid[]) and a.state = 'firing' and not a.notified
             and not exists (select 1 from public.alert_device_snoozes s
                             where s.org_id = ${orgId} and s.rule_id = a.rule_id and s.device_id = a.device_id and s.until > ${now})
-          returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.fired_at as at
+          returning a.id, a.rule_id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.fired_at as at
         )
-        select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
+        select ch.id, ch.rule_id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
         from changed ch left join public.devices d on d.id = ch.device_id`;
   const resolved = await tx<TransitionRow[]>`
     with changed as (
       update public.alerts a set resolved_notified = true
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'resolved' and a.notified and not a.resolved_notified
-      returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.resolved_at as at
+      where a.org_id = ${orgId} and a.rule_id = any(${rules.map((r) => r.id)}::uuid[]) and a.state = 'resolved' and a.notified and not a.resolved_notified
+      returning a.id, a.rule_id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.resolved_at as at
     )
-    select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
+    select ch.id, ch.rule_id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
     from changed ch left join public.devices d on d.id = ch.device_id`;
 
-  const event = (type: AlertEvent['type'], r: TransitionRow): AlertEvent => ({
+  const event = (type: AlertEvent['type'], rule: RuleForEvaluation, r: TransitionRow): AlertEvent => ({
     type,
     alertId: r.id,
     orgId,
@@ -401,5 +492,11 @@ async function untoldTransitions(tx: Tx, orgId: string, rule: RuleForEvaluation,
     at: r.at.toISOString(),
     channelIds: rule.channelIds,
   });
-  return [...fired.map((r) => event('fired', r)), ...resolved.map((r) => event('resolved', r))];
+  const byRule = (rows: TransitionRow[]) => Map.groupBy(rows, (r) => r.rule_id);
+  const firedByRule = byRule(fired);
+  const resolvedByRule = byRule(resolved);
+  return rules.flatMap((rule) => [
+    ...(firedByRule.get(rule.id) ?? []).map((r) => event('fired', rule, r)),
+    ...(resolvedByRule.get(rule.id) ?? []).map((r) => event('resolved', rule, r)),
+  ]);
 }
