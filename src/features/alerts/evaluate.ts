@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Tx } from '@/lib/db';
-import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
+import { deviceFilterQuery, deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
 import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef } from './schemas';
@@ -68,6 +68,11 @@ export interface EvaluateDeps {
   log?: Logger;
   anomaly?: AnomalyCandidates;
   flap?: { windowSeconds: number; limit: number };
+  /**
+   * Offline and threshold rules read a per-cycle copy of the org's devices (default), or each its
+   * own devices from public.devices (false; kept to compare in bench:alerts).
+   */
+  cycleCopy?: boolean;
 }
 
 export const DEFAULT_FLAP = { windowSeconds: 3600, limit: 3 };
@@ -127,16 +132,25 @@ export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; 
     // Work shared by many rules, done once per cycle: every fleet rule's counts in one pass over the
     // org's devices, and every reported path that threshold rules compare, read once per device.
     const sharedStarted = performance.now();
-    const shared = await prepareSharedInputs(tx, orgId, evaluated, now, deps.log);
+    const shared = await prepareSharedInputs(tx, orgId, evaluated, now, deps);
     deps.log?.debug({ orgId, ms: Math.round((performance.now() - sharedStarted) * 10) / 10 }, 'alert shared inputs prepared');
     const done: RuleForEvaluation[] = [];
-    for (const rule of evaluated) {
-      const started = performance.now();
+    // Every rule in one statement, in a savepoint; a rule whose filter reads open alerts goes alone
+    // afterwards (it sees what the others changed). If the batch fails, each rule goes alone, in a
+    // savepoint of its own, so one rule's failure (say, a timeout) leaves the others' work standing.
+    const alone = evaluated.filter((r) => r.filter.openAlert);
+    const batch = evaluated.filter((r) => !r.filter.openAlert);
+    const batchStarted = performance.now();
+    try {
+      done.push(...(await tx.savepoint((sp) => evaluateRules(sp, deps, orgId, batch, now, shared))));
+      deps.log?.debug({ orgId, rules: batch.length, ms: Math.round((performance.now() - batchStarted) * 10) / 10 }, 'alert rules evaluated');
+    } catch (error) {
+      deps.log?.warn({ err: error, orgId }, 'alert rules evaluated together failed; evaluating them one by one');
+      alone.unshift(...batch);
+    }
+    for (const rule of alone) {
       try {
-        // A savepoint per rule: one rule's failure (say, a timeout) leaves the others' work standing.
-        if (await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now, shared))) done.push(rule);
-        // Which rules cost the most (debug level; bench:alerts reads it per kind).
-        deps.log?.debug({ orgId, ruleId: rule.id, kind: rule.condition.kind, ms: Math.round((performance.now() - started) * 10) / 10 }, 'alert rule evaluated');
+        done.push(...(await tx.savepoint((sp) => evaluateRules(sp, deps, orgId, [rule], now, shared))));
       } catch (error) {
         deps.log?.error({ err: error, orgId, ruleId: rule.id }, 'alert rule evaluation failed');
       }
@@ -208,7 +222,7 @@ function fleetMeasure(tx: Tx, c: FleetShareCondition) {
 
 /**
  * The current value of a cleared instance `a` (so a resolution carries the value that cleared it),
- * for the kinds where it is cheap; null keeps the last value seen while open.
+ * for the kinds where it is cheap; none (null) keeps the last value seen while open.
  */
 function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, shared: SharedInputs, now: Date) {
   const c = rule.condition;
@@ -218,29 +232,33 @@ function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, shared: Sh
   if (c.kind === 'fleet_share') {
     return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, orgId, rule, c, shared, now)} s)`;
   }
-  return tx`null::float8`;
+  return null;
 }
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 /**
- * Work many rules share, done once per cycle at its start (same transaction): the counts of every
- * fleet rule from one pass over the org's devices, and a table of the reported values that threshold
- * rules compare (one column per distinct path) so each rule reads its few matches instead of every
- * device's documents. Rules without an entry compute their own, as before.
+ * Work many rules share, done once per cycle at its start (same transaction, so every rule sees the
+ * same devices): the counts of every fleet rule from one pass over the org's devices, and a narrow
+ * copy of the org's devices for the offline and threshold rules (pg_temp.alert_cycle_devices): the
+ * columns they compare, each reported path they read (once per device, not once per rule) and, per
+ * distinct filter, whether the device is in it. Each such rule then scans that small table rather
+ * than fetching wide device rows (shadow documents) from all over the devices table. Rules without
+ * an entry (a filter on open alerts, which the rules before it change) compute their own, as before.
  */
 interface SharedInputs {
   fleetCounts: Map<string, { matching: number; total: number }>;
-  /** Column of pg_temp.alert_cycle_metrics per reported path (metricKey). */
-  reportedColumns: Map<string, string>;
+  /** Per rule id: its filter's column in pg_temp.alert_cycle_devices and, for a reported path, the value's column. */
+  cycleDevices: Map<string, { filterColumn: string; metricColumn: string | null }>;
 }
 
-const NO_SHARED_INPUTS: SharedInputs = { fleetCounts: new Map(), reportedColumns: new Map() };
+const NO_SHARED_INPUTS: SharedInputs = { fleetCounts: new Map(), cycleDevices: new Map() };
 
 const metricKey = (metric: Exclude<MetricRef, string>) => JSON.stringify([metric.shadow ?? null, ...metric.path]);
+const join = (tx: Tx, parts: Fragment[]) => parts.reduce((all, part) => tx`${all}, ${part}`);
 
-async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date, log: Logger | undefined): Promise<SharedInputs> {
-  const shared: SharedInputs = { fleetCounts: new Map(), reportedColumns: new Map() };
+async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date, deps: Pick<EvaluateDeps, 'log' | 'cycleCopy'>): Promise<SharedInputs> {
+  const shared: SharedInputs = { fleetCounts: new Map(), cycleDevices: new Map() };
   const live = tx`d.org_id = ${orgId} and d.removed_at is null`;
   try {
     // A savepoint: if this fails the rules count and read for themselves.
@@ -252,28 +270,53 @@ async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluati
           return sp`count(*) filter (where ${inFilter})::int as ${sp(`t${i}`)},
                     count(*) filter (where ${inFilter} and ${fleetMatch(sp, r.condition.match, now)})::int as ${sp(`m${i}`)}`;
         });
-        const [counts] = await sp<Record<string, number>[]>`
-          select ${columns.reduce((all, column) => sp`${all}, ${column}`)} from public.devices d where ${live}`;
+        const [counts] = await sp<Record<string, number>[]>`select ${join(sp, columns)} from public.devices d where ${live}`;
         fleet.forEach((r, i) => shared.fleetCounts.set(r.id, { matching: counts![`m${i}`]!, total: counts![`t${i}`]! }));
       }
-      const paths = new Map<string, Exclude<MetricRef, string>>();
-      for (const r of rules) {
-        if (r.condition.kind === 'threshold' && typeof r.condition.metric !== 'string') paths.set(metricKey(r.condition.metric), r.condition.metric);
+
+      const deviceRules = rules.filter((r) => (r.condition.kind === 'offline' || r.condition.kind === 'threshold') && !r.filter.openAlert);
+      if (deviceRules.length === 0 || deps.cycleCopy === false) return;
+      const filters = new Map<string, { column: string; filter: DeviceFilter }>();
+      const paths = new Map<string, { column: string; metric: Exclude<MetricRef, string> }>();
+      for (const r of deviceRules) {
+        const filterKey = deviceFilterQuery(r.filter);
+        if (!filters.has(filterKey)) filters.set(filterKey, { column: `f${filters.size}`, filter: r.filter });
+        const c = r.condition;
+        let metricColumn: string | null = null;
+        if (c.kind === 'threshold' && typeof c.metric !== 'string') {
+          const key = metricKey(c.metric);
+          if (!paths.has(key)) paths.set(key, { column: `m${paths.size}`, metric: c.metric });
+          metricColumn = paths.get(key)!.column;
+        }
+        shared.cycleDevices.set(r.id, { filterColumn: filters.get(filterKey)!.column, metricColumn });
       }
-      if (paths.size > 0) {
-        const names = [...paths.keys()].map((key, i) => [key, `m${i}`] as const);
-        await sp`drop table if exists pg_temp.alert_cycle_metrics`;
-        await sp`create temp table alert_cycle_metrics (device_id uuid not null, ${names.map(([, n]) => sp`${sp(n)} float8`).reduce((a, b) => sp`${a}, ${b}`)}) on commit drop`;
-        const values = [...paths.values()].map((m) => metricExpr(sp, m)).reduce((a, b) => sp`${a}, ${b}`);
-        await sp`insert into pg_temp.alert_cycle_metrics select d.id, ${values} from public.devices d where ${live}`;
-        // Statistics, so each rule's read of its few matches joins devices by key rather than scanning it.
-        await sp`analyze pg_temp.alert_cycle_metrics`;
-        for (const [key, name] of names) shared.reportedColumns.set(key, name);
+      const extra = [
+        ...[...paths.values()].map((p) => ({ column: p.column, type: sp`float8`, value: metricExpr(sp, p.metric) })),
+        ...[...filters.values()].map((f) => ({ column: f.column, type: sp`boolean`, value: sp`coalesce(${deviceFilterWhere(sp, orgId, f.filter)}, false)` })),
+      ];
+      await sp`drop table if exists pg_temp.alert_cycle_devices`;
+      await sp`
+        create temp table alert_cycle_devices (
+          id uuid not null, thing_name text not null, status public.device_status not null, offline_since timestamptz,
+          battery float8, rssi float8, temperature float8, ${join(sp, extra.map((e) => sp`${sp(e.column)} ${e.type}`))}
+        ) on commit drop`;
+      await sp`
+        insert into pg_temp.alert_cycle_devices
+        select d.id, d.thing_name, d.status, ${sp.unsafe(OFFLINE_SINCE)}, d.battery, d.rssi, d.temperature, ${join(sp, extra.map((e) => e.value))}
+        from public.devices d where ${live}`;
+      // An index per compared column and statistics, so each rule reads just the few devices beyond
+      // its level (or offline) instead of scanning the whole copy.
+      const indexed = new Set<string>(paths.size > 0 ? [...paths.values()].map((p) => p.column) : []);
+      for (const r of deviceRules) {
+        if (r.condition.kind === 'offline') indexed.add('status');
+        else if (r.condition.kind === 'threshold' && typeof r.condition.metric === 'string') indexed.add(r.condition.metric);
       }
+      for (const column of indexed) await sp`create index on pg_temp.alert_cycle_devices (${sp(column)})`;
+      await sp`analyze pg_temp.alert_cycle_devices`;
     });
     return shared;
   } catch (error) {
-    log?.warn({ err: error, orgId }, 'shared alert inputs failed; rules evaluate on their own');
+    deps.log?.warn({ err: error, orgId }, 'shared alert inputs failed; rules evaluate on their own');
     return NO_SHARED_INPUTS;
   }
 }
@@ -282,9 +325,19 @@ async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluati
 async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date, shared: SharedInputs): Promise<{ sql: Fragment } | null> {
   const c = rule.condition;
   const where = () => deviceFilterWhere(tx, orgId, rule.filter);
+  const cycle = shared.cycleDevices.get(rule.id);
   switch (c.kind) {
     case 'offline': {
       const statuses = c.includeStale ? ['offline', 'stale'] : ['offline'];
+      if (cycle) {
+        return { sql: tx`
+          select d.id::text as subject_key, d.id as device_id, d.thing_name as label,
+                 extract(epoch from (${now}::timestamptz - d.offline_since)) / 60 as value, true as fire,
+                 jsonb_build_object('status', d.status) as details
+          from pg_temp.alert_cycle_devices d
+          where ${tx(cycle.filterColumn)} and d.status = any(${statuses}::public.device_status[])
+            and d.offline_since <= ${now}::timestamptz - ${c.minutes}::int * interval '1 minute'` };
+      }
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label,
                extract(epoch from (${now}::timestamptz - ${tx.unsafe(OFFLINE_SINCE)})) / 60 as value, true as fire,
@@ -298,14 +351,12 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       // Fire or inside the band is one comparison with the clear level (it lies beyond the alert level),
       // so a cached column is matched through its index.
       const keep = c.clearValue === undefined ? fire : compare(tx, tx`v.value`, c.op.startsWith('l') ? 'lt' : 'gt', c.clearValue);
-      const cached = typeof c.metric === 'string' ? undefined : shared.reportedColumns.get(metricKey(c.metric));
-      // A reported path read once this cycle: the (few) matching values first, then their devices by key.
-      if (cached) {
+      if (cycle) {
+        const column = cycle.metricColumn ?? (c.metric as string);
         return { sql: tx`
           select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
-          from (select m.device_id, ${tx(cached)} as value from pg_temp.alert_cycle_metrics m) v
-          join public.devices d on d.id = v.device_id
-          where ${where()} and v.value is not null and ${keep}` };
+          from pg_temp.alert_cycle_devices d cross join lateral (select ${tx('d.' + column)} as value) v
+          where ${tx(cycle.filterColumn)} and v.value is not null and ${keep}` };
       }
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
@@ -375,54 +426,78 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
 /** Kinds whose value is a measurement worth keeping current while open; the others keep the value they fired with. */
 const TRACKED_VALUE = new Set<AlertCondition['kind']>(['threshold', 'fleet_share', 'ota_failure', 'sync_failure', 'anomaly']);
 
-/** Returns false when the rule could not be evaluated here (an anomaly rule without a detector): its instances stay as they are. */
-async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date, shared: SharedInputs): Promise<boolean> {
-  // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
-  const candidate = (await candidates(tx, deps, orgId, rule, now, shared))?.sql;
-  if (!candidate) return false;
+/**
+ * Evaluates rules in one statement and returns those it evaluated (an anomaly rule without a
+ * detector is not: its instances stay as they are). The candidates of every rule are computed once,
+ * tagged with the rule's number, and every step sees the same snapshot; the steps touch disjoint
+ * rows (new subjects, open ones still held, open ones cleared).
+ * 1. New instances (pending) where the condition holds; open ones are rewritten only when something
+ *    changed (value, severity, a flapping instance's clear timer), so a steady fleet costs no writes.
+ * 2. Cleared (no longer among the candidates; a pending one also when merely inside the band):
+ *    pending instances are dropped; firing ones resolve unless the flap guard holds them.
+ */
+async function evaluateRules(tx: Tx, deps: EvaluateDeps, orgId: string, rules: RuleForEvaluation[], now: Date, shared: SharedInputs): Promise<RuleForEvaluation[]> {
+  const parts: { rule: RuleForEvaluation; sql: Fragment }[] = [];
+  for (const rule of rules) {
+    // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
+    const candidate = (await candidates(tx, deps, orgId, rule, now, shared))?.sql;
+    if (candidate) parts.push({ rule, sql: candidate });
+  }
+  if (parts.length === 0) return [];
   const flap = deps.flap ?? DEFAULT_FLAP;
-  const ruleText = describeCondition(rule.condition).slice(0, 500);
-  const valueChanged = TRACKED_VALUE.has(rule.condition.kind) ? tx`a.last_value is distinct from c.value` : tx`false`;
+  const union = parts
+    .map(({ sql }, no) => tx`
+      select ${no}::int as rule_no, x.subject_key::text as subject_key, x.device_id::uuid as device_id, x.label::text as label,
+             x.value::float8 as value, x.fire::boolean as fire, x.details::jsonb as details
+      from (${sql}) x`)
+    .reduce((all, part) => tx`${all} union all ${part}`);
+  // The value a cleared instance resolves with, per rule (null keeps the last value seen while open).
+  const cleared = parts
+    .map(({ rule }, no) => ({ no, value: clearedValue(tx, orgId, rule, shared, now) }))
+    .filter((c) => c.value !== null)
+    .map((c) => tx`when ${c.no} then ${c.value}`);
+  const clearedCase = cleared.length === 0 ? tx`null::float8` : tx`(case g.rule_no ${cleared.reduce((all, w) => tx`${all} ${w}`)} end)`;
+  const list = parts.map(({ rule }) => rule);
 
-  // One statement, so the candidates are computed once and every step sees the same snapshot; its
-  // steps touch disjoint rows (new subjects, open ones still held, open ones cleared).
-  // 1. New instances (pending) where the condition holds; open ones are rewritten only when something
-  //    changed (value, severity, a flapping instance's clear timer), so a steady fleet costs no writes.
-  // 2. Cleared (no longer among the candidates; a pending one also when merely inside the band):
-  //    pending instances are dropped; firing ones resolve unless the flap guard holds them.
   await tx`
-    with c as materialized (${candidate}),
-    opened as (
+    with rl as materialized (
+      select * from unnest(${list.map((_, no) => no)}::int[], ${list.map((r) => r.id)}::uuid[], ${list.map((r) => r.severity)}::public.alert_severity[],
+                           ${list.map((r) => describeCondition(r.condition).slice(0, 500))}::text[], ${list.map((r) => r.condition.kind)}::text[])
+        as rl(rule_no, rule_id, severity, summary, kind)
+    ), c as materialized (
+      select c.*, rl.rule_id, rl.severity, rl.summary, rl.kind = any(${[...TRACKED_VALUE]}::text[]) as tracked from (${union}) c join rl using (rule_no)
+    ), opened as (
       insert into public.alerts (org_id, rule_id, subject_key, device_id, state, severity, condition_since, last_value,
                                  last_evaluated_at, summary, details)
-      select ${orgId}, ${rule.id}, c.subject_key, c.device_id, 'pending', ${rule.severity}, ${now}, c.value, ${now}, ${ruleText},
+      select ${orgId}, c.rule_id, c.subject_key, c.device_id, 'pending', c.severity, ${now}, c.value, ${now}, c.summary,
              c.details || jsonb_build_object('label', c.label)
       from c
-      where c.fire and not exists (select 1 from public.alerts o where o.rule_id = ${rule.id} and o.subject_key = c.subject_key and o.state <> 'resolved')
+      where c.fire and not exists (select 1 from public.alerts o where o.rule_id = c.rule_id and o.subject_key = c.subject_key and o.state <> 'resolved')
       on conflict (rule_id, subject_key) where state <> 'resolved' do nothing
     ), refreshed as (
       update public.alerts a
-      set last_value = case when ${valueChanged} then c.value else a.last_value end, severity = ${rule.severity}, summary = ${ruleText},
+      set last_value = case when c.tracked and a.last_value is distinct from c.value then c.value else a.last_value end,
+          severity = c.severity, summary = c.summary,
           details = c.details || jsonb_build_object('label', c.label), clear_since = null, last_evaluated_at = ${now}
       from c
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved' and a.subject_key = c.subject_key
+      where a.org_id = ${orgId} and a.rule_id = c.rule_id and a.state <> 'resolved' and a.subject_key = c.subject_key
         and (c.fire or a.state <> 'pending')
-        and (${valueChanged} or a.clear_since is not null or a.severity <> ${rule.severity} or a.summary <> ${ruleText})
+        and ((c.tracked and a.last_value is distinct from c.value) or a.clear_since is not null or a.severity <> c.severity or a.summary <> c.summary)
     ), gone as (
-      select a.id, a.state, a.flapping or (
+      select a.id, a.state, rl.rule_no, a.flapping or (
                select count(*) from public.alerts p
                where p.rule_id = a.rule_id and p.subject_key = a.subject_key and p.state = 'resolved'
                  and p.resolved_at > ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second') >= ${flap.limit} as flapping,
              coalesce(a.clear_since, ${now}) as clear_since
-      from public.alerts a
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved'
-        and not exists (select 1 from c where c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
+      from public.alerts a join rl on rl.rule_id = a.rule_id
+      where a.org_id = ${orgId} and a.state <> 'resolved'
+        and not exists (select 1 from c where c.rule_id = a.rule_id and c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
     ), dropped as (
       -- Data-modifying WITH clauses run to completion whether or not anything reads them.
       delete from public.alerts a using gone g where a.id = g.id and g.state = 'pending'
     ), changed as (
       update public.alerts a
-      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, shared, now)}, a.last_value),
+      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedCase}, a.last_value),
           last_evaluated_at = ${now},
           state = case when r.resolve then 'resolved'::public.alert_state else a.state end,
           resolved_at = case when r.resolve then ${now}::timestamptz end
@@ -432,8 +507,7 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
         and (r.resolve or a.clear_since is null or not a.flapping)
     )
     select 1`;
-
-  return true;
+  return list;
 }
 
 /**
