@@ -303,9 +303,36 @@ async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluati
         shared.cycleDevices.set(r.id, { filterColumn: filters.get(filterKey)!.column, metricColumn });
       }
       const extra = [
-        ...[...paths.values()].map((p) => ({ column: p.column, type: sp`float8`, value: metricExpr(sp, p.metric) })),
+        ...[...paths.values()].map((p) => ({ column: p.column, type: sp`float8`, value: sp`m.${sp(p.column)}` })),
         ...[...filters.values()].map((f) => ({ column: f.column, type: sp`boolean`, value: sp`coalesce(${deviceFilterWhere(sp, orgId, f.filter)}, false)` })),
       ];
+      // Only the devices some rule could select are copied: offline (or stale) ones for offline rules
+      // and, per compared value, those beyond the loosest level (alert or clear) any rule uses. Each
+      // rule still applies its own test, so this only keeps the copy (and its indexes) small.
+      const statuses = new Set<string>();
+      const bounds = new Map<string, { sql: Fragment; below: number | null; above: number | null }>();
+      for (const r of deviceRules) {
+        const c = r.condition;
+        if (c.kind === 'offline') {
+          statuses.add('offline');
+          if (c.includeStale) statuses.add('stale');
+        } else if (c.kind === 'threshold') {
+          const column = shared.cycleDevices.get(r.id)!.metricColumn;
+          const key = column ?? (c.metric as string);
+          const bound = bounds.get(key) ?? { sql: column ? sp`m.${sp(column)}` : sp`${sp(`d.${key}`)}`, below: null, above: null };
+          const level = c.clearValue ?? c.value;
+          if (c.op === 'lt' || c.op === 'lte') bound.below = Math.max(bound.below ?? level, level);
+          else bound.above = Math.min(bound.above ?? level, level);
+          bounds.set(key, bound);
+        }
+      }
+      const reach: Fragment[] = statuses.size > 0 ? [sp`d.status = any(${[...statuses]}::public.device_status[])`] : [];
+      for (const b of bounds.values()) {
+        if (b.below !== null) reach.push(sp`${b.sql} <= ${b.below}::float8`);
+        if (b.above !== null) reach.push(sp`${b.sql} >= ${b.above}::float8`);
+      }
+      // Each reported path is read once per device (offset 0 keeps the planner from repeating it).
+      const reads = paths.size > 0 ? join(sp, [...paths.values()].map((p) => sp`${metricExpr(sp, p.metric)} as ${sp(p.column)}`)) : sp`1 as none`;
       await sp`drop table if exists pg_temp.alert_cycle_devices`;
       await sp`
         create temp table alert_cycle_devices (
@@ -315,7 +342,8 @@ async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluati
       await sp`
         insert into pg_temp.alert_cycle_devices
         select d.id, d.thing_name, d.status, ${sp.unsafe(OFFLINE_SINCE)}, d.battery, d.rssi, d.temperature, ${join(sp, extra.map((e) => e.value))}
-        from public.devices d where ${live}`;
+        from public.devices d cross join lateral (select ${reads} offset 0) m
+        where ${live} and (${reach.reduce((all, r) => sp`${all} or ${r}`)})`;
       // An index per compared column and statistics, so each rule reads just the few devices beyond
       // its level (or offline) instead of scanning the whole copy.
       const indexed = new Set<string>(paths.size > 0 ? [...paths.values()].map((p) => p.column) : []);
