@@ -317,10 +317,13 @@ async function main() {
 
     const integrationId = orgA.integrationIds[0]!;
     const target = { orgId: orgA.orgId, integrationId, db: asService };
-    const [probe] = await admin<{ thing_name: string; thing_type: string | null; groups: string[]; attributes: Record<string, string> }[]>`
+    // One device per sample: the same device firing and resolving again within the hour would be
+    // held by the flap guard (as it should), and its resolution never sent.
+    const probes = await admin<{ thing_name: string; thing_type: string | null; groups: string[]; attributes: Record<string, string> }[]>`
       select thing_name, thing_type, groups, attributes from public.devices
       where org_id = ${orgA.orgId} and integration_id = ${integrationId} and removed_at is null and thing_type = 'env-sensor'
-      order by thing_name limit 1`;
+      order by thing_name limit ${E2E_SAMPLES}`;
+    let probe = probes[0];
     const observed = (temperature: number, atMs: number): ObservedThing => {
       const ts = Math.floor(atMs / 1000);
       return {
@@ -342,16 +345,19 @@ async function main() {
     };
     const e2e: { fired: number[]; resolved: number[]; writeMs: number[]; evaluateMs: number[] } = { fired: [], resolved: [], writeMs: [], evaluateMs: [] };
     // Long enough for pg-boss's retries (5 s, backoff) of a job that ran before its delivery committed.
-    const waitForWebhook = async (type: string, since: number, timeoutMs = 120_000): Promise<number> => {
+    let timedOut = 0;
+    const waitForWebhook = async (type: string, since: number, timeoutMs = 120_000): Promise<number | null> => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         const hit = receiver.requests.find((r) => r.receivedAt >= since && r.body.includes(`"alert.${type}"`) && r.body.includes(probe!.thing_name));
         if (hit) return hit.receivedAt;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      throw new Error(`no ${type} webhook within ${timeoutMs} ms`);
+      timedOut++;
+      return null;
     };
     for (let i = 0; i < E2E_SAMPLES; i++) {
+      probe = probes[i];
       for (const [type, temperature] of [['fired', E2E_TEMPERATURE + 5], ['resolved', 20]] as const) {
         const writer = new DeviceWriter(target, await loadDeviceCache(target), new CommandTracker([]));
         const started = Date.now();
@@ -361,7 +367,8 @@ async function main() {
         await evaluateOrgAlerts(alertsWorkerDeps, orgA.orgId);
         e2e.writeMs.push(t1 - t0);
         e2e.evaluateMs.push(performance.now() - t1);
-        e2e[type].push((await waitForWebhook(type, started)) - started);
+        const received = await waitForWebhook(type, started);
+        if (received !== null) e2e[type].push(received - started);
       }
       process.stderr.write(`e2e ${i + 1}: fired ${e2e.fired.at(-1)} ms, resolved ${e2e.resolved.at(-1)} ms\n`);
     }
@@ -417,7 +424,8 @@ async function main() {
         all: stats(e2eAll),
         writeMs: stats(e2e.writeMs),
         evaluateMs: stats(e2e.evaluateMs),
-        meetsTarget: percentile(e2eAll, 0.95) <= E2E_TARGET_MS,
+        notReceivedWithin120s: timedOut,
+        meetsTarget: timedOut === 0 && percentile(e2eAll, 0.95) <= E2E_TARGET_MS,
       },
       detector: {
         target: DETECTOR_TARGET,
