@@ -147,6 +147,14 @@ test('an e-mail channel’s test arrives in the SMTP sink; the channel can be de
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(page.getByTestId('channel-target').first()).toContainText(`${recipient} +1 more`);
 
+  // The scheduled fleet report: off by default; weekly on Friday at 06:00 UTC once saved.
+  await expect(page.getByTestId('report-schedule')).toHaveText('Report: Off');
+  await page.getByLabel('Frequency').selectOption('weekly');
+  await page.getByLabel('Hour (UTC)').selectOption('6');
+  await page.getByLabel('Weekday').selectOption('5');
+  await channel.button('Save report').click();
+  await expect(page.getByTestId('report-schedule')).toHaveText('Report: Weekly on Friday at 06:00 UTC');
+
   await channel.button('Delete channel…').click();
   await expect(channel.button('Cancel')).toBeFocused();
   await page.keyboard.press('Escape');
@@ -223,7 +231,8 @@ test('a viewer reads channels and their delivery log without controls, secret or
   await expect(viewer.getByRole('link', { name: 'Older →' })).toHaveCount(0);
   await viewer.getByRole('link', { name: '← Newest' }).click();
   await expect(channel.deliveries()).toHaveCount(25);
-  for (const name of ['Send test', 'Disable', 'Enable', 'Save changes', 'Rotate signing secret…', 'Delete channel…', 'Add channel']) {
+  await expect(viewer.getByTestId('report-schedule')).toHaveText('Report: Off');
+  for (const name of ['Send test', 'Disable', 'Enable', 'Save changes', 'Save report', 'Rotate signing secret…', 'Delete channel…', 'Add channel']) {
     await expect(channel.button(name)).toHaveCount(0);
   }
   await expect(viewer.getByRole('heading', { name: 'Settings', level: 2 })).toHaveCount(0);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
-import { insertDemoAlertRules } from '../src/features/alerts/demo-rules';
+import { insertDemoAlertRules, routeDemoAlertRules } from '../src/features/alerts/demo-rules';
 import { toStoredCapabilities } from '../src/features/integrations/capabilities';
 import { runPreflight } from '../src/features/integrations/preflight';
+import { DEMO_CHANNEL_NAME, ensureDemoChannel } from '../src/features/notifications/demo-channel';
 import { credentialsHint, encryptCredentials, parseKeyring } from '../src/lib/vault';
 import { DEFAULT_TIMESTREAM_DATABASE, DEFAULT_TIMESTREAM_TABLE, DEMO_CREDENTIALS, DEMO_REGION } from './sim/config';
 
@@ -56,6 +57,12 @@ export async function seedDemo(env: Record<string, string>, log: (line: string) 
     log(`organization /${DEMO_ORG.slug} ready`);
     await seedDemoIntegration(sql, env, orgId, user.id, log);
     await insertDemoAlertRules(sql, orgId, user.id);
+    // The demo rules mail the owner (the stack's MailDev inbox), who also gets a daily fleet report.
+    const channel = await ensureDemoChannel(sql, { orgId, createdBy: user.id, recipient: DEMO_USER.email });
+    if (channel.created) {
+      await routeDemoAlertRules(sql, orgId, channel.id);
+      log(`e-mail channel "${DEMO_CHANNEL_NAME}" → ${DEMO_USER.email}: demo alert rules routed to it, daily report on`);
+    }
   } finally {
     await sql.end();
   }

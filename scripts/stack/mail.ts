@@ -34,6 +34,7 @@ export interface SinkEmail {
   id: string;
   subject: string;
   text?: string;
+  html?: string;
   to: Array<{ address: string; name?: string }>;
   from: Array<{ address: string; name?: string }>;
   headers: Record<string, string | string[]>;

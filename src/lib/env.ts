@@ -162,6 +162,17 @@ export function outboundEnv(source: Record<string, string | undefined> = process
   return parseEnv(outboundSchema, source);
 }
 
+const appUrlSchema = z.object({ APP_URL: serverSchema.shape.APP_URL });
+
+/**
+ * The app's public URL outside the app (the worker's report links): required in production, like
+ * the server's, and the local stack's address elsewhere.
+ */
+export function appUrlEnv(source: Record<string, string | undefined> = process.env): string {
+  const schema = (source.NODE_ENV ?? process.env.NODE_ENV) === 'production' ? z.object({ APP_URL: appUrlSchema.shape.APP_URL.removeDefault() }) : appUrlSchema;
+  return parseEnv(schema, source).APP_URL;
+}
+
 /** Not cached, like outboundEnv: the worker reads it once when it builds its mail transport. */
 export function mailEnv(source: Record<string, string | undefined> = process.env): MailEnv {
   return parseEnv(mailSchema, source);

@@ -7,7 +7,39 @@ export type Database = {
   
   "public": {
           Tables: {
-            "alert_device_snoozes": {
+            "alert_anomaly_baselines": {
+                  Row: {
+                    "daily_shape": (number)[] | null,"device_id": string,"history_from": string | null,"history_to": string | null,"interval_seconds": number | null,"level": number | null,"metric_key": string,"noise": number | null,"org_id": string,"points": number,"refreshed_at": string,"rule_id": string,"scale": number | null,"source": string,"stuck_samples": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "daily_shape"?: (number)[] | null,"device_id": string,"history_from"?: string | null,"history_to"?: string | null,"interval_seconds"?: number | null,"level"?: number | null,"metric_key": string,"noise"?: number | null,"org_id": string,"points": number,"refreshed_at": string,"rule_id": string,"scale"?: number | null,"source": string,"stuck_samples"?: number | null
+                  }
+                  Update: {
+                    "daily_shape"?: (number)[] | null,"device_id"?: string,"history_from"?: string | null,"history_to"?: string | null,"interval_seconds"?: number | null,"level"?: number | null,"metric_key"?: string,"noise"?: number | null,"org_id"?: string,"points"?: number,"refreshed_at"?: string,"rule_id"?: string,"scale"?: number | null,"source"?: string,"stuck_samples"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_anomaly_baselines_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alert_anomaly_baselines_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alert_anomaly_baselines_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"alert_device_snoozes": {
                   Row: {
                     "created_at": string,"created_by": string | null,"device_id": string,"id": string,"org_id": string,"rule_id": string,"until": string
                   }
@@ -309,14 +341,14 @@ isOneToOne: false
                   ]
                 },"integration_live_data": {
                   Row: {
-                    "confirmation_token": string | null,"created_at": string,"destination_arn": string | null,"destination_confirmed_at": string | null,"destination_status": string | null,"enabled": boolean,"integration_id": string,"last_error": string | null,"last_message_at": string | null,"last_presence_at": string | null,"org_id": string,"presence_rule_name": string | null,"presence_rule_status": string | null,"secret_hash": string | null,"secret_hint": string | null,"secret_rotated_at": string | null,"telemetry_rule_name": string | null,"telemetry_rule_status": string | null,"topic_filter": string,"updated_at": string
+                    "confirmation_token": string | null,"created_at": string,"destination_arn": string | null,"destination_confirmed_at": string | null,"destination_status": string | null,"enabled": boolean,"integration_id": string,"last_error": string | null,"last_message_at": string | null,"last_presence_at": string | null,"org_id": string,"presence_rule_name": string | null,"presence_rule_status": string | null,"previous_secret_expires_at": string | null,"previous_secret_hash": string | null,"secret_hash": string | null,"secret_hint": string | null,"secret_rotated_at": string | null,"telemetry_rule_name": string | null,"telemetry_rule_status": string | null,"topic_filter": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id": string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id": string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
+                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id": string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id": string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"previous_secret_expires_at"?: string | null,"previous_secret_hash"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
                   }
                   Update: {
-                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id"?: string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id"?: string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
+                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id"?: string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id"?: string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"previous_secret_expires_at"?: string | null,"previous_secret_hash"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -395,14 +427,14 @@ isOneToOne: false
                   ]
                 },"notification_channels": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"email_recipients": (string)[] | null,"enabled": boolean,"id": string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"updated_at": string,"webhook_format": Database["public"]['Enums']["notification_webhook_format"],"webhook_secret": string | null,"webhook_url": string | null,"webhook_url_hint": string | null
+                    "created_at": string,"created_by": string | null,"email_recipients": (string)[] | null,"enabled": boolean,"id": string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"report_frequency": Database["public"]['Enums']["notification_report_frequency"],"report_hour": number,"report_since": string | null,"report_weekday": number,"updated_at": string,"webhook_format": Database["public"]['Enums']["notification_webhook_format"],"webhook_secret": string | null,"webhook_url": string | null,"webhook_url_hint": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
+                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind": Database["public"]['Enums']["notification_channel_kind"],"name": string,"org_id": string,"report_frequency"?: Database["public"]['Enums']["notification_report_frequency"],"report_hour"?: number,"report_since"?: string | null,"report_weekday"?: number,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind"?: Database["public"]['Enums']["notification_channel_kind"],"name"?: string,"org_id"?: string,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
+                    "created_at"?: string,"created_by"?: string | null,"email_recipients"?: (string)[] | null,"enabled"?: boolean,"id"?: string,"kind"?: Database["public"]['Enums']["notification_channel_kind"],"name"?: string,"org_id"?: string,"report_frequency"?: Database["public"]['Enums']["notification_report_frequency"],"report_hour"?: number,"report_since"?: string | null,"report_weekday"?: number,"updated_at"?: string,"webhook_format"?: Database["public"]['Enums']["notification_webhook_format"],"webhook_secret"?: string | null,"webhook_url"?: string | null,"webhook_url_hint"?: string | null
                   }
                   Relationships: [
                     {
@@ -415,14 +447,14 @@ isOneToOne: false
                   ]
                 },"notification_deliveries": {
                   Row: {
-                    "alert_id": string | null,"attempts": number,"channel_id": string,"created_at": string,"delivered_at": string | null,"id": string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at": string | null,"last_error": string | null,"last_status_code": number | null,"next_attempt_at": string | null,"org_id": string,"payload": NonNullable<Json>,"status": Database["public"]['Enums']["notification_delivery_status"]
+                    "alert_id": string | null,"attempts": number,"channel_id": string,"created_at": string,"delivered_at": string | null,"id": string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at": string | null,"last_error": string | null,"last_status_code": number | null,"next_attempt_at": string | null,"org_id": string,"payload": NonNullable<Json>,"report_period_end": string | null,"report_period_start": string | null,"status": Database["public"]['Enums']["notification_delivery_status"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "alert_id"?: string | null,"attempts"?: number,"channel_id": string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id": string,"payload": NonNullable<Json>,"status"?: Database["public"]['Enums']["notification_delivery_status"]
+                    "alert_id"?: string | null,"attempts"?: number,"channel_id": string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id": string,"payload": NonNullable<Json>,"report_period_end"?: string | null,"report_period_start"?: string | null,"status"?: Database["public"]['Enums']["notification_delivery_status"]
                   }
                   Update: {
-                    "alert_id"?: string | null,"attempts"?: number,"channel_id"?: string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id"?: string,"payload"?: NonNullable<Json>,"status"?: Database["public"]['Enums']["notification_delivery_status"]
+                    "alert_id"?: string | null,"attempts"?: number,"channel_id"?: string,"created_at"?: string,"delivered_at"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["notification_delivery_kind"],"last_attempt_at"?: string | null,"last_error"?: string | null,"last_status_code"?: number | null,"next_attempt_at"?: string | null,"org_id"?: string,"payload"?: NonNullable<Json>,"report_period_end"?: string | null,"report_period_start"?: string | null,"status"?: Database["public"]['Enums']["notification_delivery_status"]
                   }
                   Relationships: [
                     {
@@ -505,6 +537,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"ota_job_guards": {
+                  Row: {
+                    "confidence": number,"created_at": string,"created_by": string | null,"id": string,"last_check": Json | null,"last_checked_at": string | null,"margin_percent": number,"min_treated": number,"org_id": string,"ota_job_id": string,"rule_ids": (string)[],"trip": Json | null,"trip_error": string | null,"tripped_at": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "confidence"?: number,"created_at"?: string,"created_by"?: string | null,"id"?: string,"last_check"?: Json | null,"last_checked_at"?: string | null,"margin_percent"?: number,"min_treated"?: number,"org_id": string,"ota_job_id": string,"rule_ids": (string)[],"trip"?: Json | null,"trip_error"?: string | null,"tripped_at"?: string | null
+                  }
+                  Update: {
+                    "confidence"?: number,"created_at"?: string,"created_by"?: string | null,"id"?: string,"last_check"?: Json | null,"last_checked_at"?: string | null,"margin_percent"?: number,"min_treated"?: number,"org_id"?: string,"ota_job_id"?: string,"rule_ids"?: (string)[],"trip"?: Json | null,"trip_error"?: string | null,"tripped_at"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ota_job_guards_job_fkey"
+      columns: ["ota_job_id","org_id"]
+isOneToOne: false
+      referencedRelation: "ota_jobs"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ota_job_guards_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"ota_jobs": {
                   Row: {
                     "abort_config": Json | null,"canceled_count": number,"comment": string | null,"completed_at_aws": string | null,"created_at_aws": string | null,"created_by": string | null,"description": string | null,"detail_refreshed_at": string | null,"document": string | null,"document_source": string | null,"failed_count": number,"first_seen_at": string,"force_canceled": boolean | null,"id": string,"in_progress_count": number,"integration_id": string,"job_arn": string | null,"job_id": string,"last_updated_at_aws": string | null,"org_id": string,"queued_count": number,"reason_code": string | null,"refresh_error": string | null,"rejected_count": number,"removed_count": number,"retry_config": Json | null,"rollout_config": Json | null,"status": string,"succeeded_count": number,"synced_at": string,"target_selection": string | null,"targets": (string)[],"timed_out_count": number,"timeout_config": Json | null
@@ -570,6 +628,34 @@ isOneToOne: false
       referencedRelation: "organizations"
       referencedColumns: ["id"]
     }
+                  ]
+                },"telemetry_fleet_rollups_1h": {
+                  Row: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"telemetry_fleet_rollups_5m": {
+                  Row: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"count": number,"integration_id": string,"max": number,"metric": string,"min": number,"org_id": string,"sum": number
+                  }
+                  Update: {
+                    "bucket"?: string,"count"?: number,"integration_id"?: string,"max"?: number,"metric"?: string,"min"?: number,"org_id"?: string,"sum"?: number
+                  }
+                  Relationships: [
+                    
                   ]
                 },"telemetry_points": {
                   Row: {
@@ -692,7 +778,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "alert_rule_kind": "offline"|"threshold"|"fleet_share"|"anomaly"|"ota_failure"|"sync_failure"|"command_timeout","alert_severity": "critical"|"warning"|"info","alert_state": "pending"|"firing"|"acknowledged"|"resolved","bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
+            "alert_rule_kind": "offline"|"threshold"|"fleet_share"|"anomaly"|"ota_failure"|"sync_failure"|"command_timeout","alert_severity": "critical"|"warning"|"info","alert_state": "pending"|"firing"|"acknowledged"|"resolved","bulk_operation_item_status": "pending"|"succeeded"|"failed"|"skipped","bulk_operation_kind": "set_attribute"|"set_desired","bulk_operation_status": "queued"|"running"|"completed"|"cancelled"|"failed","device_command_status": "pending"|"delivered"|"converged"|"timed_out"|"failed","device_status": "online"|"offline"|"stale"|"unknown","integration_auth_type": "access_keys"|"assume_role","integration_status": "pending"|"active"|"paused"|"error","notification_channel_kind": "email"|"webhook","notification_delivery_kind": "alert"|"digest"|"test"|"report","notification_delivery_status": "pending"|"sending"|"delivered"|"failed"|"gave_up","notification_report_frequency": "off"|"daily"|"weekly","notification_webhook_format": "json"|"slack","org_role": "viewer"|"operator"|"admin"|"owner","sync_mode": "fleet_index"|"registry","sync_run_status": "running"|"succeeded"|"failed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -808,7 +894,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "alert_rule_kind": ["offline", "threshold", "fleet_share", "anomaly", "ota_failure", "sync_failure", "command_timeout"],"alert_severity": ["critical", "warning", "info"],"alert_state": ["pending", "firing", "acknowledged", "resolved"],"bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
+            "alert_rule_kind": ["offline", "threshold", "fleet_share", "anomaly", "ota_failure", "sync_failure", "command_timeout"],"alert_severity": ["critical", "warning", "info"],"alert_state": ["pending", "firing", "acknowledged", "resolved"],"bulk_operation_item_status": ["pending", "succeeded", "failed", "skipped"],"bulk_operation_kind": ["set_attribute", "set_desired"],"bulk_operation_status": ["queued", "running", "completed", "cancelled", "failed"],"device_command_status": ["pending", "delivered", "converged", "timed_out", "failed"],"device_status": ["online", "offline", "stale", "unknown"],"integration_auth_type": ["access_keys", "assume_role"],"integration_status": ["pending", "active", "paused", "error"],"notification_channel_kind": ["email", "webhook"],"notification_delivery_kind": ["alert", "digest", "test", "report"],"notification_delivery_status": ["pending", "sending", "delivered", "failed", "gave_up"],"notification_report_frequency": ["off", "daily", "weekly"],"notification_webhook_format": ["json", "slack"],"org_role": ["viewer", "operator", "admin", "owner"],"sync_mode": ["fleet_index", "registry"],"sync_run_status": ["running", "succeeded", "failed", "cancelled"]
           }
         }
 } as const

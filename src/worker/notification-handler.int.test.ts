@@ -8,7 +8,10 @@ import { asService, closeDatabase } from '@/lib/db';
 import { createBoss, createQueues, QUEUES } from '@/lib/jobs/queues';
 import { TEST_PORTS, STATE_DIR } from '../../scripts/stack/config';
 import { listSinkEmails, startMailSink, type RunningMailSink } from '../../scripts/stack/mail';
-import { adminSql, as, closeAdminSql, createTestOrg, orgContext, silentLog, testKeyring, type TestOrg } from '../../scripts/test/fixtures';
+import { evaluateAlerts } from '@/features/alerts/evaluate';
+import { createRuleSchema } from '@/features/alerts/schemas';
+import { createRule } from '@/features/alerts/service';
+import { adminSql, as, closeAdminSql, createTestIntegration, createTestOrg, orgContext, silentLog, testKeyring, uniqueSuffix, type TestOrg } from '../../scripts/test/fixtures';
 import { alertEvent, startWebhookReceiver, verifyFleetlineSignature, type WebhookReceiver } from '../../scripts/test/notification-fixtures';
 import { waitFor } from '../../scripts/test/sync-fixtures';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
@@ -163,6 +166,42 @@ describe('storms', () => {
     await waitFor(async () => receiver.requests.length >= 3);
     const types = receiver.requests.map((r) => JSON.parse(r.body).type).sort();
     expect(types).toEqual(['alert.digest', 'alert.fired', 'alert.fired']);
+  });
+});
+
+describe('a storm from one evaluation', () => {
+  it('reaches an e-mail channel as one digest mail in the SMTP sink, listing the devices', async () => {
+    const recipient = `storm-${uniqueSuffix()}@example.test`;
+    const { channel } = await newChannel({ kind: 'email', name: `Storm mail ${uniqueSuffix()}`, recipients: [recipient] });
+    const { id: integrationId } = await createTestIntegration(org);
+    const group = `storm-${uniqueSuffix()}`;
+    const now = new Date();
+    const count = STORM_THRESHOLD + 5;
+    const things = Array.from({ length: count }, (_, i) => `storm-${i}-${uniqueSuffix()}`);
+    for (const thing of things) {
+      await adminSql()`
+        insert into public.devices (org_id, integration_id, thing_name, status, connectivity_changed_at, last_seen_at, sync_hash, groups)
+        values (${org.id}, ${integrationId}, ${thing}, 'offline', ${new Date(now.getTime() - 30 * 60_000)}, ${now}, 'test', ${[group]})`;
+    }
+    const rule = createRuleSchema.parse({ name: `Storm offline ${uniqueSuffix()}`, severity: 'critical', filter: { group }, condition: { kind: 'offline', minutes: 10 }, channelIds: [channel.id] });
+    await as(org.members.operator, (db) => createRule(orgContext(db, org, 'operator'), rule));
+    // Notified as the worker wires evaluation: its events go through notifyAlertEvents onto the queue.
+    const events = await evaluateAlerts({ db: asService, log: silentLog, notify: (db, evs) => notifyAlertEvents(db, evs, { enqueue: enqueueWith(boss) }) }, { orgId: org.id, now });
+    expect(events.filter((e) => e.type === 'fired')).toHaveLength(count);
+
+    const [mail] = await waitFor(async () => {
+      const mails = (await listSinkEmails(sink.webUrl)).filter((m) => m.to.some((t) => t.address === recipient));
+      return mails.length > 0 && mails;
+    });
+    expect(mail!.subject).toBe(`[Fleetline] ${count} alert changes (${count} fired, 0 resolved)`);
+    for (const thing of things) expect(mail!.text).toContain(thing);
+    const [row] = await waitFor(async () => {
+      const rows = await deliveryOf(channel.id);
+      return rows[0]?.status === 'delivered' && rows;
+    });
+    expect(row).toMatchObject({ kind: 'digest', payload: { digest: { count, fired: count } } });
+    expect(await deliveryOf(channel.id)).toHaveLength(1);
+    expect((await listSinkEmails(sink.webUrl)).filter((m) => m.to.some((t) => t.address === recipient))).toHaveLength(1);
   });
 });
 

@@ -4,15 +4,18 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
-import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
+import { evaluateOrgAlerts, handleAlertsEvaluateJobs, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob } from './bulk-handler';
+import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
-import { databaseEnv } from '@/lib/env';
+import { appUrlEnv, databaseEnv } from '@/lib/env';
 import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
 import { createBoss, createQueues, DEFAULT_RETRY, QUEUES, type RetrySettings } from '@/lib/jobs/queues';
+import { handleReportsTick } from './report-handler';
 import { enqueueDueSyncs } from './scheduler';
 
 /**
@@ -29,6 +32,8 @@ export interface WorkerOptions {
   retry?: RetrySettings;
   /** Notification senders (mailer, outbound policy, retry policy); default from the environment. */
   notify?: Omit<DeliveryDeps, 'db' | 'log'>;
+  /** The public app URL for links in scheduled reports; default APP_URL. */
+  appUrl?: string;
   /** Alert evaluation's notifier and detector hooks (see alerts-handler). */
   alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }
@@ -58,9 +63,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
   // Alert transitions become deliveries on this worker's own queue (no second pg-boss in the process).
   const notify: AlertsWorkerDeps['notify'] = (db, events) => notifyAlertEvents(db, events, { enqueue: enqueueWith(boss) });
-  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, db: deps.db, log, now: deps.now };
+  // The OTA health guard judges guarded rollouts right after each evaluation (same clock, same notifier).
+  const afterEvaluation = (orgId: string) => checkOtaGuards({ runtime: { clients: deps.clients, db: deps.db }, db: deps.db, log, notify: alerts.notify, now: deps.now }, orgId);
+  // Anomaly rules score against baselines learned from Fleetline's own history (features/alerts/anomaly).
+  const alerts: AlertsWorkerDeps = { notify, anomaly: anomalyCandidates(), ...options.alerts, afterEvaluation, db: deps.db, log, now: deps.now };
   await boss.schedule(QUEUES.alertsTick, '* * * * *');
   await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
+  // Evaluations requested by live-data batches: polled often, so presence turns into alerts within seconds.
+  await boss.work(QUEUES.alertsEvaluate, { pollingIntervalSeconds: 1, batchSize: 20 }, (jobs) => handleAlertsEvaluateJobs(alerts, jobs));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   for (let i = 0; i < options.concurrency; i++) {
@@ -75,6 +85,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.notify, { ...polling, batchSize: 5 }, (jobs) => Promise.all(jobs.map((job) => handleNotificationJob(notifyDeps, job))));
   await boss.schedule(QUEUES.notifySweep, '* * * * *');
   await boss.work(QUEUES.notifySweep, { pollingIntervalSeconds: 30 }, () => sweepNotifications(notifyDeps));
+  // Scheduled fleet reports: the minute tick records each due (channel, period) once, across workers.
+  const reportDeps = { db: deps.db, log, appUrl: options.appUrl ?? appUrlEnv(), enqueue: enqueueWith(boss) };
+  await boss.schedule(QUEUES.reports, '* * * * *');
+  await boss.work(QUEUES.reports, { pollingIntervalSeconds: 30 }, () => handleReportsTick(reportDeps));
   // Telemetry store upkeep (sent once across workers by pg-boss cron): partitions hourly, retention daily.
   await boss.schedule(QUEUES.telemetryPartitions, '7 * * * *');
   await boss.schedule(QUEUES.telemetryRetention, '37 3 * * *');

@@ -39,3 +39,14 @@ export async function insertDemoAlertRules(sql: postgres.Sql, orgId: string, cre
       on conflict (org_id, name) do nothing`;
   }
 }
+
+/**
+ * Routes the demo rules to a channel (the demo's e-mail channel), keeping any channel they already
+ * name. Only rules seeded by name; what an admin created or re-routed since stays as it is.
+ */
+export async function routeDemoAlertRules(sql: postgres.Sql, orgId: string, channelId: string): Promise<void> {
+  await sql`
+    update public.alert_rules
+    set channel_ids = array_append(channel_ids, ${channelId}::uuid)
+    where org_id = ${orgId} and name = any(${DEMO_ALERT_RULES.map((r) => r.name)}) and not (${channelId}::uuid = any(channel_ids))`;
+}

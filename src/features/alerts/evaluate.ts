@@ -4,7 +4,7 @@ import type { Tx } from '@/lib/db';
 import { deviceFilterQuery, deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
-import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef } from './schemas';
+import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef, TELEMETRY_FRESH_MINUTES } from './schemas';
 
 /**
  * Alert evaluation: every enabled rule of one organization against the cached fleet, set-based in
@@ -186,11 +186,21 @@ function compare(tx: Tx, left: postgres.PendingQuery<postgres.Row[]>, op: Compar
   return tx`${left} ${tx.unsafe(SQL_OPS[op])} ${right}::float8`;
 }
 
-/** A numeric metric of `d`: a cached column, or a number under `reported` of the classic or a named shadow. */
-function metricExpr(tx: Tx, metric: MetricRef) {
+/**
+ * A numeric metric of `d`: a cached column, a number under `reported` of the classic or a named
+ * shadow, or the latest live-data point of a telemetry metric when it is fresh at `now` (device time,
+ * like the points' timestamps).
+ */
+function metricExpr(tx: Tx, metric: MetricRef, now: Date) {
   if (metric === 'battery') return tx`d.battery`;
   if (metric === 'rssi') return tx`d.rssi`;
   if (metric === 'temperature') return tx`d.temperature`;
+  if ('telemetry' in metric) {
+    return tx`(select p.value from public.telemetry_points p
+               where p.device_id = d.id and p.org_id = d.org_id and p.metric = ${metric.telemetry}
+                 and p.ts > ${now}::timestamptz - ${TELEMETRY_FRESH_MINUTES}::int * interval '1 minute'
+               order by p.ts desc limit 1)`;
+  }
   // One JSON path call per row (the document is read once); segments are validated, and quoted anyway.
   const keys = metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path];
   const path = `$${keys.map((k) => `."${k}"`).join('')} ? (@.type() == "number")`;
@@ -207,7 +217,7 @@ function fleetMatch(tx: Tx, match: FleetMatch, now: Date) {
       ? tx`d.status = 'offline'`
       : tx`d.status = 'offline' and ${tx.unsafe(OFFLINE_SINCE)} <= ${now}::timestamptz - ${match.minutes}::int * interval '1 minute'`;
   }
-  return tx`coalesce(${compare(tx, metricExpr(tx, match.metric), match.op, match.value)}, false)`;
+  return tx`coalesce(${compare(tx, metricExpr(tx, match.metric, now), match.op, match.value)}, false)`;
 }
 
 /** The clear condition of a level with hysteresis: the value has come back to (or past) `clear`. */
@@ -239,7 +249,7 @@ function fleetMeasure(tx: Tx, c: FleetShareCondition) {
 function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, shared: SharedInputs, now: Date) {
   const c = rule.condition;
   if (c.kind === 'threshold') {
-    return tx`(select ${metricExpr(tx, c.metric)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
+    return tx`(select ${metricExpr(tx, c.metric, now)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
   }
   if (c.kind === 'fleet_share') {
     return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, orgId, rule, c, shared, now)} s)`;
@@ -266,7 +276,9 @@ interface SharedInputs {
 
 const NO_SHARED_INPUTS: SharedInputs = { fleetCounts: new Map(), cycleDevices: new Map() };
 
-const metricKey = (metric: Exclude<MetricRef, string>) => JSON.stringify([metric.shadow ?? null, ...metric.path]);
+/** A number under `reported` of the classic or a named shadow. */
+type ReportedMetric = Extract<MetricRef, { path: string[] }>;
+const metricKey = (metric: ReportedMetric) => JSON.stringify([metric.shadow ?? null, ...metric.path]);
 const join = (tx: Tx, parts: Fragment[]) => parts.reduce((all, part) => tx`${all}, ${part}`);
 
 async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date, deps: Pick<EvaluateDeps, 'log' | 'cycleCopy'>): Promise<SharedInputs> {
@@ -286,16 +298,18 @@ async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluati
         fleet.forEach((r, i) => shared.fleetCounts.set(r.id, { matching: counts![`m${i}`]!, total: counts![`t${i}`]! }));
       }
 
-      const deviceRules = rules.filter((r) => (r.condition.kind === 'offline' || r.condition.kind === 'threshold') && !r.filter.openAlert);
+      // Telemetry-store metrics (latest fresh point per device) are read by their rules themselves.
+      const copied = (c: AlertCondition) => c.kind === 'offline' || (c.kind === 'threshold' && (typeof c.metric === 'string' || 'path' in c.metric));
+      const deviceRules = rules.filter((r) => copied(r.condition) && !r.filter.openAlert);
       if (deviceRules.length === 0 || deps.cycleCopy === false) return;
       const filters = new Map<string, { column: string; filter: DeviceFilter }>();
-      const paths = new Map<string, { column: string; metric: Exclude<MetricRef, string> }>();
+      const paths = new Map<string, { column: string; metric: ReportedMetric }>();
       for (const r of deviceRules) {
         const filterKey = deviceFilterQuery(r.filter);
         if (!filters.has(filterKey)) filters.set(filterKey, { column: `f${filters.size}`, filter: r.filter });
         const c = r.condition;
         let metricColumn: string | null = null;
-        if (c.kind === 'threshold' && typeof c.metric !== 'string') {
+        if (c.kind === 'threshold' && typeof c.metric !== 'string' && 'path' in c.metric) {
           const key = metricKey(c.metric);
           if (!paths.has(key)) paths.set(key, { column: `m${paths.size}`, metric: c.metric });
           metricColumn = paths.get(key)!.column;
@@ -332,7 +346,7 @@ async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluati
         if (b.above !== null) reach.push(sp`${b.sql} >= ${b.above}::float8`);
       }
       // Each reported path is read once per device (offset 0 keeps the planner from repeating it).
-      const reads = paths.size > 0 ? join(sp, [...paths.values()].map((p) => sp`${metricExpr(sp, p.metric)} as ${sp(p.column)}`)) : sp`1 as none`;
+      const reads = paths.size > 0 ? join(sp, [...paths.values()].map((p) => sp`${metricExpr(sp, p.metric, now)} as ${sp(p.column)}`)) : sp`1 as none`;
       await sp`drop table if exists pg_temp.alert_cycle_devices`;
       await sp`
         create temp table alert_cycle_devices (
@@ -400,7 +414,7 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       }
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
-        from public.devices d cross join lateral (select ${metricExpr(tx, c.metric)} as value) v
+        from public.devices d cross join lateral (select ${metricExpr(tx, c.metric, now)} as value) v
         where ${where()} and v.value is not null and ${keep}` };
     }
     case 'fleet_share': {
@@ -531,6 +545,8 @@ async function evaluateRules(tx: Tx, deps: EvaluateDeps, orgId: string, rules: R
              coalesce(a.clear_since, ${now}) as clear_since
       from public.alerts a join rl on rl.rule_id = a.rule_id
       where a.org_id = ${orgId} and a.state <> 'resolved'
+        -- Instances another feature raised with this rule (an OTA health guard's stop) are not its to clear.
+        and a.details ->> 'raisedBy' is null
         and not exists (select 1 from c where c.rule_id = a.rule_id and c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
     ), dropped as (
       -- Data-modifying WITH clauses run to completion whether or not anything reads them.

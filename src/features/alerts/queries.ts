@@ -122,6 +122,20 @@ export async function openAlertCounts(db: Db, orgId: string): Promise<Record<Ale
   return counts;
 }
 
+/**
+ * Alerts that fired, and alerts that resolved, in [from, to): the alert activity of a period (the
+ * scheduled fleet report). Pending alerts that never fired do not count.
+ */
+export async function alertActivity(db: Db, orgId: string, period: { from: Date; to: Date }): Promise<{ opened: number; resolved: number }> {
+  const [row] = await db<{ opened: number; resolved: number }[]>`
+    select count(*) filter (where fired_at >= ${period.from} and fired_at < ${period.to})::int as opened,
+           count(*) filter (where resolved_at >= ${period.from} and resolved_at < ${period.to})::int as resolved
+    from public.alerts
+    where org_id = ${orgId}
+      and (fired_at >= ${period.from} and fired_at < ${period.to} or resolved_at >= ${period.from} and resolved_at < ${period.to})`;
+  return { opened: row?.opened ?? 0, resolved: row?.resolved ?? 0 };
+}
+
 /** The bell: firing alerts that fired after the member last opened it. */
 export async function unreadAlertCount(db: Db, orgId: string, userId: string): Promise<number> {
   const [row] = await db<{ n: number }[]>`

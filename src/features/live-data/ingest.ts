@@ -4,24 +4,40 @@ import { writePresence, type PresenceEvent } from '@/features/sync/writer';
 import type { Db } from '@/features/integrations/runtime/integration';
 import type { IngestLimits } from './config';
 import type { TelemetryPoint, WritePoints } from './points';
-import { INGEST_SECRET_HEADER, ingestSecretMatches } from './secret';
+import { INGEST_SECRET_HEADER, ingestSecretMatchesAny } from './secret';
 import { checkMessage, type RejectReason } from './validate';
 
 /**
  * The ingest endpoint of one integration (POST /api/ingest/v1/<integrationId>): what the rules
  * engine's HTTP action delivers. The bounded body is parsed and validated outside any transaction;
- * then one service-role transaction checks the secret first (a request that fails it gets 401 and
- * leaves nothing behind), writes valid points and presence events, and counts invalid messages per
- * reason (never stored). The answer follows that commit (the store keeps its rollups itself).
+ * then one short service-role transaction checks the secret first (a request that fails it gets 401
+ * and leaves nothing behind), resolves the devices, writes presence events and counts invalid
+ * messages per reason (never stored). The points go to the store's writer after that commit: in the
+ * app, the per-process write combiner, which writes the points of concurrent requests in one
+ * statement (rollups included). The answer follows the commit of the points too (durable).
  */
 
 export interface IngestDeps {
   db: Db;
+  /** Stores points in its own transaction (never the ingest's), resolving after it committed. */
   writePoints: WritePoints;
   limits: IngestLimits;
   now?: () => number;
   /** How often last_message_at / last_presence_at are refreshed (ms). */
   touchEveryMs?: number;
+  /**
+   * Called after a request's write committed, when it stored points or changed presence (e.g. to
+   * request an alert evaluation). Outside the transaction; a failure is the hook's own to log.
+   */
+  afterWrite?: (change: IngestWrite) => Promise<unknown>;
+}
+
+/** What one committed ingest request changed. */
+export interface IngestWrite {
+  orgId: string;
+  integrationId: string;
+  points: number;
+  presence: number;
 }
 
 export interface IngestRequest {
@@ -53,10 +69,13 @@ interface LiveTarget {
 
 /** The tenant of the integration, or null unless live data is on and the presented secret matches its hash. */
 export async function authenticateIngest(tx: Tx, integrationId: string, presented: string): Promise<LiveTarget | null> {
-  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null }[]>`
-    select org_id, enabled, secret_hash from public.integration_live_data where integration_id = ${integrationId}`;
+  // The previous secret only while its rotation's grace period lasts (database clock).
+  const [row] = await tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null; previous_hash: Buffer | null }[]>`
+    select org_id, enabled, secret_hash,
+           case when previous_secret_expires_at > now() then previous_secret_hash end as previous_hash
+    from public.integration_live_data where integration_id = ${integrationId}`;
   // Compare even when disabled or unknown, so the answer's timing does not tell them apart.
-  const matches = ingestSecretMatches(presented, row?.secret_hash ?? null);
+  const matches = ingestSecretMatchesAny(presented, [row?.secret_hash ?? null, row?.previous_hash ?? null]);
   return row && row.enabled && matches ? { orgId: row.org_id, integrationId } : null;
 }
 
@@ -99,8 +118,9 @@ function parseBody(text: string | null, limits: IngestLimits): Parsed {
 }
 
 /**
- * One transaction per request: the secret check comes first in it, and a request that fails it
- * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction.
+ * One short transaction per request: the secret check comes first in it, and a request that fails it
+ * writes nothing (not even a counter). Parsing and validation happen before, outside the transaction;
+ * the points are written after it (deps.writePoints, its own transaction), and the answer waits for them.
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResponse> {
   const presented = request.headers.get(INGEST_SECRET_HEADER);
@@ -112,7 +132,10 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const things = [...new Set(checked.flatMap((c) => (c.kind === 'rejected' ? [] : [c.thing])))];
   const everyMs = deps.touchEveryMs ?? 5_000;
 
-  return deps.db(async (tx): Promise<IngestResponse> => {
+  const points: TelemetryPoint[] = [];
+  // Who was written to and how many devices' presence changed, for the afterWrite hook once committed.
+  let wrote: { target: LiveTarget; presence: number } | null = null;
+  const answer = await deps.db(async (tx): Promise<IngestResponse> => {
     const target = await authenticateIngest(tx, request.integrationId, presented);
     if (!target) return UNAUTHORIZED;
     if ('failure' in body) {
@@ -131,7 +154,6 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           and thing_name = any(${things}::text[]) and removed_at is null`;
       for (const r of rows) devices.set(r.thing_name, r.id);
     }
-    const points: TelemetryPoint[] = [];
     const presence: PresenceEvent[] = [];
     for (const c of checked) {
       if (c.kind === 'rejected') {
@@ -151,7 +173,6 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
       }
       for (const [metric, value] of c.metrics) points.push({ ...target, deviceId, metric, ts: c.ts, value });
     }
-    if (points.length > 0) summary.points = (await deps.writePoints(tx, points)).written;
     if (presence.length > 0) summary.presence = await writePresence(tx, target, presence);
     await countRejections(tx, target, summary.rejected);
     const touchMessage = summary.accepted > 0 && shouldTouch(`m:${target.integrationId}`, nowMs, everyMs);
@@ -166,8 +187,17 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           and (last_message_at is null or last_message_at < now() - ${interval}::interval
                or (${touchPresence} and (last_presence_at is null or last_presence_at < now() - ${interval}::interval)))`;
     }
+    wrote = { target, presence: summary.presence };
     return { status: 200, body: { ...summary } };
   });
+  // Only an authenticated request collected points; they are written after its transaction ended.
+  if (points.length > 0 && answer.status === 200) answer.body.points = (await deps.writePoints(points)).written;
+  const change = wrote as { target: LiveTarget; presence: number } | null;
+  const pointsWritten = typeof answer.body.points === 'number' ? answer.body.points : 0;
+  if (change && deps.afterWrite && (pointsWritten > 0 || change.presence > 0)) {
+    await deps.afterWrite({ ...change.target, points: pointsWritten, presence: change.presence }).catch(() => undefined);
+  }
+  return answer;
 }
 
 /** Reads a request body up to `max` bytes; null as soon as it is longer (the rest is not read). */

@@ -5,8 +5,8 @@ import { asService } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { enforceRateLimit } from '@/lib/rate-limit';
 import { deliveryDepsFromEnv } from './delivery';
-import { channelRefSchema, createChannelSchema, updateChannelSchema } from './schemas';
-import { createChannel, deleteChannel, sendTestNotification, updateChannel, type ChannelDeps } from './service';
+import { channelRefSchema, channelReportSchema, createChannelSchema, updateChannelSchema } from './schemas';
+import { createChannel, deleteChannel, sendTestNotification, setChannelReport, updateChannel, type ChannelDeps } from './service';
 
 /** Owners and admins manage channels; the wrapper checks the role, the service checks it again and the grants refuse members' writes. */
 function deps(): ChannelDeps {
@@ -16,6 +16,8 @@ function deps(): ChannelDeps {
 export const createChannelAction = orgAction('createChannel', { schema: createChannelSchema, minRole: 'admin' }, (ctx, input) => createChannel(ctx, input, deps()));
 
 export const updateChannelAction = orgAction('updateChannel', { schema: updateChannelSchema, minRole: 'admin' }, (ctx, input) => updateChannel(ctx, input, deps()));
+
+export const setChannelReportAction = orgAction('setChannelReport', { schema: channelReportSchema, minRole: 'admin' }, setChannelReport);
 
 export const deleteChannelAction = orgAction('deleteChannel', { schema: channelRefSchema, minRole: 'admin' }, deleteChannel);
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '@/features/alerts/events';
 import { generateKeyEntry, parseKeyring, decryptChannelSecret, encryptChannelSecret, VaultError } from '@/lib/vault';
 import { DEFAULT_RETRY_POLICY, retryDelaySeconds } from './delivery';
-import { alertEventData, digestPayload, emailContent, signatureHeader, slackBody, webhookBody, webhookJsonBody, type DeliveryMessage } from './messages';
+import { alertEventData, digestPayload, emailContent, signatureHeader, slackBody, webhookBody, webhookJsonBody, type DeliveryMessage, type ReportData } from './messages';
 import { parseRetryAfter } from './senders';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
@@ -95,5 +95,53 @@ describe('channel secrets in the vault', () => {
     expect(decryptChannelSecret(keyring, { orgId: ORG, channelId: CHANNEL }, token)).toBe('whsec_0123456789abcdef');
     expect(() => decryptChannelSecret(keyring, { orgId: ORG, channelId: ORG }, token)).toThrow(VaultError);
     expect(() => decryptChannelSecret(keyring, { orgId: CHANNEL, channelId: CHANNEL }, token)).toThrow(/another channel/);
+  });
+});
+
+describe('fleet reports', () => {
+  const report: ReportData = {
+    frequency: 'daily',
+    periodStart: '2026-12-07T08:00:00.000Z',
+    periodEnd: '2026-12-08T08:00:00.000Z',
+    generatedAt: '2026-12-08T08:00:12.000Z',
+    org: { name: 'Acme <Fleet>', slug: 'acme' },
+    overviewUrl: 'https://fleet.example.com/acme',
+    devices: { total: 10, online: 6, offline: 3, stale: 1, unknown: 0 },
+    firmware: { items: [{ version: '1.2.0', count: 6 }, { version: '<script>1</script>', count: 2 }], other: 1, missing: 1, total: 10 },
+    otaJobs: { active: 1, items: [{ jobId: 'rollout-7', status: 'IN_PROGRESS', total: 10, succeeded: 4, failed: 1, inProgress: 2, queued: 3 }] },
+    alerts: { opened: 5, resolved: 2, open: { critical: 1, warning: 2, info: 0 } },
+  };
+  const reportMessage: DeliveryMessage = { id: 'd-9', kind: 'report', orgId: ORG, createdAt: '2026-12-08T08:00:12.000Z', payload: { report } };
+
+  it('e-mail: subject, text with every number, and HTML tables with tenant strings escaped', () => {
+    const mail = emailContent(reportMessage);
+    expect(mail.subject).toBe('[Fleetline] Daily fleet report for Acme <Fleet>');
+    expect(mail.text).toContain('Fleet health: 10 devices (6 online, 3 offline, 1 stale, 0 unknown)');
+    expect(mail.text).toContain('Alerts in the period: 5 opened, 2 resolved');
+    expect(mail.text).toContain('Open alerts now: 1 critical, 2 warning, 0 info');
+    expect(mail.text).toContain('  1.2.0: 6 (60 %)');
+    expect(mail.text).toContain('  other versions: 1 (10 %)');
+    expect(mail.text).toContain('  none reported: 1 (10 %)');
+    expect(mail.text).toContain('rollout-7 (IN_PROGRESS): 4/10 succeeded, 1 failed, 2 in progress, 3 queued');
+    expect(mail.text).toContain('2026-12-07 08:00 UTC → 2026-12-08 08:00 UTC');
+    expect(mail.text).toContain('Overview: https://fleet.example.com/acme');
+    expect(mail.html).toContain('<table');
+    expect(mail.html).toContain('&lt;script&gt;1&lt;/script&gt;');
+    expect(mail.html).toContain('Acme &lt;Fleet&gt;');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('href="https://fleet.example.com/acme"');
+    // The inline firmware bar: 6 of 10 devices is 72 of 120 px.
+    expect(mail.html).toContain('width:72px');
+  });
+
+  it('webhooks: a JSON `report` envelope, and a Slack body with the same lines', () => {
+    expect(webhookJsonBody(reportMessage)).toEqual({ id: 'd-9', type: 'report', createdAt: reportMessage.createdAt, orgId: ORG, data: { report } });
+    const slack = slackBody(reportMessage) as { text: string; blocks: Array<{ text?: { text: string } }> };
+    expect(slack.text).toBe('Fleetline: Daily fleet report for Acme <Fleet>');
+    expect(slack.blocks[1]!.text!.text).toContain('Fleet health: 10 devices');
+  });
+
+  it('alert e-mails stay text-only', () => {
+    expect(emailContent(message({ event: alertEventData(event(1)) })).html).toBeUndefined();
   });
 });

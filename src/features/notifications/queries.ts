@@ -1,5 +1,5 @@
 import type { Tx } from '@/lib/db';
-import type { ChannelKind, DeliveryKind, DeliveryStatus, WebhookFormat } from './schemas';
+import type { ChannelKind, DeliveryKind, DeliveryStatus, ReportFrequency, WebhookFormat } from './schemas';
 
 /** Reads of notification channels and their delivery log, as the member (RLS applies). */
 
@@ -12,6 +12,8 @@ export interface ChannelDto {
   urlHint: string | null;
   format: WebhookFormat;
   enabled: boolean;
+  /** Scheduled fleet report (UTC): off, or daily/weekly at `hour`, weekly on ISO `weekday`. */
+  report: { frequency: ReportFrequency; hour: number; weekday: number };
   createdAt: string;
 }
 
@@ -23,6 +25,9 @@ interface ChannelRow {
   webhook_url_hint: string | null;
   webhook_format: WebhookFormat;
   enabled: boolean;
+  report_frequency: ReportFrequency;
+  report_hour: number;
+  report_weekday: number;
   created_at: Date;
 }
 
@@ -35,20 +40,21 @@ export function toChannelDto(row: ChannelRow): ChannelDto {
     urlHint: row.webhook_url_hint,
     format: row.webhook_format,
     enabled: row.enabled,
+    report: { frequency: row.report_frequency, hour: row.report_hour, weekday: row.report_weekday },
     createdAt: row.created_at.toISOString(),
   };
 }
 
 export async function listChannels(db: Tx, orgId: string): Promise<{ items: ChannelDto[]; nextCursor: null }> {
   const rows = await db<ChannelRow[]>`
-    select id, name, kind, email_recipients, webhook_url_hint, webhook_format, enabled, created_at
+    select id, name, kind, email_recipients, webhook_url_hint, webhook_format, enabled, report_frequency, report_hour, report_weekday, created_at
     from public.notification_channels where org_id = ${orgId} order by lower(name)`;
   return { items: rows.map(toChannelDto), nextCursor: null };
 }
 
 export async function getChannel(db: Tx, orgId: string, channelId: string): Promise<ChannelDto | null> {
   const [row] = await db<ChannelRow[]>`
-    select id, name, kind, email_recipients, webhook_url_hint, webhook_format, enabled, created_at
+    select id, name, kind, email_recipients, webhook_url_hint, webhook_format, enabled, report_frequency, report_hour, report_weekday, created_at
     from public.notification_channels where org_id = ${orgId} and id = ${channelId}`;
   return row ? toChannelDto(row) : null;
 }

@@ -59,3 +59,18 @@ export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
 
 export const channelRefSchema = z.object({ channelId: z.uuid() });
 export type ChannelRefInput = z.infer<typeof channelRefSchema>;
+
+/**
+ * Scheduled fleet report of a channel. Times are UTC: a period ends at `hour`:00, a weekly one on
+ * ISO `weekday` (1 = Monday … 7 = Sunday); the report is sent when its period ends.
+ */
+export const REPORT_FREQUENCIES = ['off', 'daily', 'weekly'] as const;
+export type ReportFrequency = (typeof REPORT_FREQUENCIES)[number];
+
+export const channelReportSchema = z.object({
+  channelId: z.uuid(),
+  frequency: z.enum(REPORT_FREQUENCIES, 'Choose off, daily or weekly.'),
+  hour: z.number('Choose an hour.').int().min(0, 'An hour from 0 to 23.').max(23, 'An hour from 0 to 23.'),
+  weekday: z.number('Choose a weekday.').int().min(1, 'Choose a weekday.').max(7, 'Choose a weekday.'),
+});
+export type ChannelReportInput = z.infer<typeof channelReportSchema>;

@@ -14,7 +14,7 @@ export type SendResult =
 
 /** What the e-mail sender needs of nodemailer (a test may pass its own). */
 export interface Mailer {
-  sendMail(message: { from: string; to: string[]; subject: string; text: string; headers?: Record<string, string> }): Promise<unknown>;
+  sendMail(message: { from: string; to: string[]; subject: string; text: string; html?: string; headers?: Record<string, string> }): Promise<unknown>;
 }
 
 /** A nodemailer SMTP transport from `SMTP_URL` (smtp:// upgrades with STARTTLS when offered). */
@@ -79,9 +79,9 @@ export async function sendWebhook(
 export async function sendEmail(mailer: Mailer | null, from: string, recipients: string[], message: DeliveryMessage): Promise<SendResult> {
   if (!mailer) return { ok: false, retryable: false, statusCode: null, error: 'E-mail is not configured on this server (SMTP_URL).' };
   assertOutsideTransaction('An e-mail');
-  const { subject, text } = emailContent(message);
+  const { subject, text, html } = emailContent(message);
   try {
-    await mailer.sendMail({ from, to: recipients, subject, text, headers: { 'X-Fleetline-Delivery': message.id } });
+    await mailer.sendMail({ from, to: recipients, subject, text, ...(html ? { html } : {}), headers: { 'X-Fleetline-Delivery': message.id } });
     return { ok: true, statusCode: null };
   } catch (error) {
     const { responseCode, code } = error as { responseCode?: unknown; code?: unknown };

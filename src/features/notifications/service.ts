@@ -14,7 +14,7 @@ import { encryptChannelSecret, type Keyring } from '@/lib/vault';
 import { deliverNotification, webhookSchemeAllowed, type DeliveryDeps, type DeliveryOutcome } from './delivery';
 import { alertEventData, digestPayload, type DeliveryPayload } from './messages';
 import { getChannel, type ChannelDto } from './queries';
-import type { ChannelRefInput, CreateChannelInput, UpdateChannelInput } from './schemas';
+import type { ChannelRefInput, ChannelReportInput, CreateChannelInput, UpdateChannelInput } from './schemas';
 
 /**
  * Notification channels and the entry point of alert notifications. Owners and admins manage
@@ -136,6 +136,27 @@ export async function updateChannel(ctx: OrgContext, input: UpdateChannelInput, 
     ...(input.url ? { host: new URL(input.url).host } : {}),
   });
   return { channel: (await getChannel(ctx.db, ctx.org.id, current.id))!, signingSecret: secret };
+}
+
+/**
+ * The channel's scheduled fleet report (admins). Any change restarts the schedule: only periods
+ * ending after it are reported, so switching a report on never sends one for a period already over.
+ */
+export async function setChannelReport(ctx: OrgContext, input: ChannelReportInput): Promise<ChannelDto> {
+  requireAdmin(ctx);
+  const current = await getChannel(ctx.db, ctx.org.id, input.channelId);
+  if (!current) throw new AppError('NOT_FOUND', 'Channel not found.');
+  await asServiceWithin(ctx.db, () => ctx.db`
+    update public.notification_channels
+    set report_frequency = ${input.frequency}, report_hour = ${input.hour}, report_weekday = ${input.weekday}, report_since = now()
+    where org_id = ${ctx.org.id} and id = ${current.id}`);
+  await recordAudit(ctx, 'notification_channel.report', { type: 'notification_channel', id: current.id }, {
+    frequency: input.frequency,
+    hour: input.hour,
+    weekday: input.weekday,
+    previous: current.report,
+  });
+  return (await getChannel(ctx.db, ctx.org.id, current.id))!;
 }
 
 export async function deleteChannel(ctx: OrgContext, input: ChannelRefInput): Promise<{ deleted: true }> {

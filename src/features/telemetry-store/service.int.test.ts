@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, closeDatabase } from '@/lib/db';
 import { adminSql, as, asAnon, closeAdminSql, createTestIntegration, createTestOrg, type TestOrg } from '../../../scripts/test/fixtures';
+import { createWriteCombiner } from './combiner';
 import { applyRetention, ensurePartitions, writeTelemetryPoints, type TelemetryPoint } from './service';
 
 /**
- * The store against real Postgres: rollups equal aggregates computed in JS from the raw points
- * (random, out-of-order, late and retried batches), retention drops whole partitions and keeps
- * rollups, RLS per persona, and a throughput measure printed (not asserted).
+ * The store against real Postgres: device and fleet rollups equal aggregates computed in JS from the
+ * raw points (random, out-of-order, late and retried batches, alone or combined by the write
+ * combiner), retention drops whole partitions and keeps rollups, RLS per persona, and a throughput
+ * measure printed (not asserted).
  */
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -36,8 +38,8 @@ interface Agg {
   count: number;
 }
 
-/** Rollups computed without SQL: key `${device}|${metric}|${bucketMs}`. */
-function expectedRollups(points: readonly TelemetryPoint[], binMs: number): Map<string, Agg> {
+/** Rollups computed without SQL: key `${device}|${metric}|${bucketMs}` (fleet: `${integration}|…`). */
+function expectedRollups(points: readonly TelemetryPoint[], binMs: number, fleet = false): Map<string, Agg> {
   const unique = new Map<string, TelemetryPoint>();
   for (const p of points) {
     const key = `${p.deviceId}|${p.metric}|${p.ts.getTime()}`;
@@ -45,7 +47,7 @@ function expectedRollups(points: readonly TelemetryPoint[], binMs: number): Map<
   }
   const out = new Map<string, Agg>();
   for (const p of unique.values()) {
-    const key = `${p.deviceId}|${p.metric}|${Math.floor(p.ts.getTime() / binMs) * binMs}`;
+    const key = `${fleet ? p.integrationId : p.deviceId}|${p.metric}|${Math.floor(p.ts.getTime() / binMs) * binMs}`;
     const a = out.get(key);
     if (!a) out.set(key, { min: p.value, max: p.value, sum: p.value, count: 1 });
     else {
@@ -63,6 +65,22 @@ async function storedRollups(table: 'telemetry_rollups_5m' | 'telemetry_rollups_
     select device_id, metric, (extract(epoch from bucket) * 1000)::float8 as t, min, max, sum, count::int as count
     from ${adminSql()('public.' + table)} where device_id = any(${deviceIds}::uuid[])`;
   return new Map(rows.map((r) => [`${r.device_id}|${r.metric}|${Number(r.t)}`, { min: r.min, max: r.max, sum: r.sum, count: r.count }]));
+}
+
+async function storedFleetRollups(table: 'telemetry_fleet_rollups_5m' | 'telemetry_fleet_rollups_1h', integrationIds: string[]): Promise<Map<string, Agg>> {
+  const rows = await adminSql()<{ integration_id: string; metric: string; t: number; min: number; max: number; sum: number; count: number }[]>`
+    select integration_id, metric, (extract(epoch from bucket) * 1000)::float8 as t, min, max, sum, count::int as count
+    from ${adminSql()('public.' + table)} where integration_id = any(${integrationIds}::uuid[])`;
+  return new Map(rows.map((r) => [`${r.integration_id}|${r.metric}|${Number(r.t)}`, { min: r.min, max: r.max, sum: r.sum, count: r.count }]));
+}
+
+/** Fleet rollups computed in SQL straight from the raw points (independently of the writer's CTEs). */
+async function fleetRollupsFromRaw(binSeconds: number, integrationIds: string[]): Promise<Map<string, Agg>> {
+  const rows = await adminSql()<{ integration_id: string; metric: string; t: number; min: number; max: number; sum: number; count: number }[]>`
+    select integration_id, metric, (extract(epoch from date_bin(make_interval(secs => ${binSeconds}), ts, timestamptz 'epoch')) * 1000)::float8 as t,
+           min(value) as min, max(value) as max, sum(value) as sum, count(*)::int as count
+    from public.telemetry_points where integration_id = any(${integrationIds}::uuid[]) group by 1, 2, 3`;
+  return new Map(rows.map((r) => [`${r.integration_id}|${r.metric}|${Number(r.t)}`, { min: r.min, max: r.max, sum: r.sum, count: r.count }]));
 }
 
 function expectSameRollups(actual: Map<string, Agg>, expected: Map<string, Agg>) {
@@ -91,9 +109,12 @@ afterAll(async () => {
 });
 
 describe('writeTelemetryPoints', () => {
-  it('keeps 5-minute and 1-hour rollups equal to aggregates of the raw points, over random, out-of-order, late and retried batches', async () => {
+  it('keeps 5-minute and 1-hour rollups, per device and per fleet, equal to aggregates of the raw points, over random, out-of-order, late and retried batches', async () => {
     const random = rng(13);
-    const devices = Array.from({ length: 6 }, () => randomUUID());
+    const devices: string[] = Array.from({ length: 6 }, () => randomUUID());
+    // Two fleets of the same organization: devices 0–3 in one integration, 4–5 in another.
+    const fleets = [(await createTestIntegration(orgA)).id, (await createTestIntegration(orgA)).id];
+    const fleetOf = (device: string) => fleets[devices.indexOf(device) < 4 ? 0 : 1]!;
     const metrics = ['temperature', 'battery', 'rssi'];
     const base = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR;
     const all: TelemetryPoint[] = [];
@@ -103,10 +124,11 @@ describe('writeTelemetryPoints', () => {
       for (let i = 0; i < 400; i++) {
         // Whole seconds over 3 h, so repeated (device, metric, ts) keys happen across and within batches.
         const ts = base + Math.floor(random() * 3 * 3600) * 1000;
-        points.push(point(orgA, integrationA, devices[Math.floor(random() * devices.length)]!, metrics[Math.floor(random() * 3)]!, ts, Math.round((random() * 200 - 100) * 1000) / 1000));
+        const device = devices[Math.floor(random() * devices.length)]!;
+        points.push(point(orgA, fleetOf(device), device, metrics[Math.floor(random() * 3)]!, ts, Math.round((random() * 200 - 100) * 1000) / 1000));
       }
       // Late points: an hour already rolled up gets more data.
-      if (batch > 6) points.push(point(orgA, integrationA, devices[0]!, 'temperature', base + 17_123, 500 + batch));
+      if (batch > 6) points.push(point(orgA, fleets[0]!, devices[0]!, 'temperature', base + 17_123, 500 + batch));
       // The same key twice in one batch with another value: the first one wins.
       for (const p of points.slice(0, 20)) points.push({ ...p, value: p.value + 1000 });
       // A retry: the same points sent again (the previous batch replayed in part).
@@ -124,6 +146,55 @@ describe('writeTelemetryPoints', () => {
     expect(raw!.n).toBe(uniquePoints);
     expectSameRollups(await storedRollups('telemetry_rollups_5m', devices), expected5);
     expectSameRollups(await storedRollups('telemetry_rollups_1h', devices), expected1h);
+    // Fleet rollups: equal to the JS aggregates and to SQL over the raw rows.
+    const fleet5 = await storedFleetRollups('telemetry_fleet_rollups_5m', fleets);
+    const fleet1h = await storedFleetRollups('telemetry_fleet_rollups_1h', fleets);
+    expect(new Set([...fleet1h.keys()].map((k) => k.split('|')[0]))).toEqual(new Set(fleets));
+    expectSameRollups(fleet5, expectedRollups(all, 5 * MIN, true));
+    expectSameRollups(fleet1h, expectedRollups(all, HOUR, true));
+    expectSameRollups(fleet5, await fleetRollupsFromRaw(300, fleets));
+    expectSameRollups(fleet1h, await fleetRollupsFromRaw(3600, fleets));
+  });
+
+  it('through the write combiner: concurrent batches share flushes, each learns its own written count, and every rollup stays exact', async () => {
+    const random = rng(29);
+    const fleet = (await createTestIntegration(orgA)).id;
+    const devices = Array.from({ length: 8 }, () => randomUUID());
+    const base = Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR;
+    const combiner = createWriteCombiner({ db: asService, maxWaitMs: 5, maxPoints: 700, maxInFlight: 2 });
+    const batches: TelemetryPoint[][] = [];
+    for (let b = 0; b < 40; b++) {
+      const points: TelemetryPoint[] = [];
+      for (let i = 0; i < 50; i++) {
+        const ts = base + Math.floor(random() * 2 * 3600) * 1000;
+        points.push(point(orgA, fleet, devices[Math.floor(random() * devices.length)]!, random() < 0.5 ? 'temperature' : 'rssi', ts, Math.round(random() * 10_000) / 100));
+      }
+      // Every fifth batch retries the one before it (its points are all stored already, or stored by the earlier caller).
+      batches.push(b % 5 === 4 ? batches[b - 1]!.map((p) => ({ ...p, value: p.value + 1 })) : points);
+    }
+    const results = await Promise.all(batches.map((points) => combiner.write(points)));
+    const stats = combiner.stats();
+    expect(stats.batches).toBe(40);
+    expect(stats.flushes).toBeLessThan(40); // batches were combined
+    // Each key is counted once, by whichever caller's point went in (two flushes may overlap, so
+    // not necessarily the earlier caller); a caller never counts more than its own distinct keys.
+    const distinct = (points: readonly TelemetryPoint[]) => new Set(points.map((p) => `${p.deviceId}|${p.metric}|${p.ts.getTime()}`)).size;
+    const total = distinct(batches.flat());
+    expect(results.reduce((n, r) => n + r.written, 0)).toBe(total);
+    results.forEach((r, i) => expect(r.written).toBeLessThanOrEqual(distinct(batches[i]!)));
+    expect(stats.points).toBe(total);
+    // Which of two overlapping flushes' values won is up to them, so the expectation is computed in JS
+    // from the raw rows stored (exactly one per key).
+    const stored = (
+      await adminSql()<{ device_id: string; metric: string; t: number; value: number }[]>`
+        select device_id, metric, (extract(epoch from ts) * 1000)::float8 as t, value from public.telemetry_points where integration_id = ${fleet}`
+    ).map((r) => point(orgA, fleet, r.device_id, r.metric, Number(r.t), r.value));
+    expect(stored).toHaveLength(total);
+    expectSameRollups(await storedRollups('telemetry_rollups_5m', devices), expectedRollups(stored, 5 * MIN));
+    expectSameRollups(await storedFleetRollups('telemetry_fleet_rollups_5m', [fleet]), expectedRollups(stored, 5 * MIN, true));
+    expectSameRollups(await storedFleetRollups('telemetry_fleet_rollups_1h', [fleet]), await fleetRollupsFromRaw(3600, [fleet]));
+    // A malformed batch fails alone, before it joins a flush.
+    await expect(combiner.write([point(orgA, fleet, devices[0]!, 'temperature', Date.now(), Number.NaN)])).rejects.toThrow(/finite/);
   });
 
   it('writes nothing for a batch that repeats stored points, and refuses values that are not finite numbers', async () => {
@@ -204,6 +275,10 @@ describe('retention', () => {
     expect(await partitions()).toEqual(expect.arrayContaining([partitionOf(veryOld), partitionOf(old), partitionOf(recent)]));
     expect(await partitions('telemetry_rollups_5m')).toEqual(expect.arrayContaining([rollup5(veryOld), rollup5(old), rollup5(recent)]));
     expect(await partitions('telemetry_rollups_1h')).toEqual(expect.arrayContaining([monthOf(veryOld), monthOf(old), monthOf(recent)]));
+    const fleet5 = (ms: number) => rollup5(ms).replace('rollups_5m_', 'fleet_5m_');
+    const fleetMonth = (ms: number) => monthOf(ms).replace('rollups_1h_', 'fleet_1h_');
+    expect(await partitions('telemetry_fleet_rollups_5m')).toEqual(expect.arrayContaining([fleet5(veryOld), fleet5(old), fleet5(recent)]));
+    expect(await partitions('telemetry_fleet_rollups_1h')).toEqual(expect.arrayContaining([fleetMonth(veryOld), fleetMonth(old), fleetMonth(recent)]));
 
     const result = await asService((db) => applyRetention(db, now));
     expect(result.droppedPartitions).toEqual(expect.arrayContaining([partitionOf(veryOld), partitionOf(old), rollup5(veryOld), rollup5(old), monthOf(veryOld)]));
@@ -213,6 +288,10 @@ describe('retention', () => {
     expect(after).toContain(partitionOf(recent));
     expect(await partitions('telemetry_rollups_5m')).toContain(rollup5(recent));
     expect(await partitions('telemetry_rollups_1h')).toEqual(expect.arrayContaining([monthOf(old), monthOf(recent)]));
+    // Fleet rollups age out on the device rollups' schedule.
+    expect(result.droppedPartitions).toEqual(expect.arrayContaining([fleet5(veryOld), fleet5(old), fleetMonth(veryOld)]));
+    expect(await partitions('telemetry_fleet_rollups_5m')).toContain(fleet5(recent));
+    expect(await partitions('telemetry_fleet_rollups_1h')).toEqual(expect.arrayContaining([fleetMonth(old), fleetMonth(recent)]));
     // Whatever is left ends within the longest retention of any organization.
     const cutoffDay = Math.floor(now.getTime() / DAY) - result.longestRetentionDays;
     for (const name of after) {
@@ -228,6 +307,10 @@ describe('retention', () => {
       (await adminSql()<{ v: number }[]>`select min as v from ${adminSql()('public.' + table)} where device_id = any(${[deviceA, deviceB]}::uuid[]) order by 1`).map((r) => r.v);
     expect(await buckets('telemetry_rollups_5m')).toEqual([3, 5]);
     expect(await buckets('telemetry_rollups_1h')).toEqual([2, 3, 4, 5]);
+    const fleetBuckets = async (table: string, integrationId: string) =>
+      (await adminSql()<{ v: number }[]>`select min as v from ${adminSql()('public.' + table)} where integration_id = ${integrationId} order by 1`).map((r) => r.v);
+    expect(await fleetBuckets('telemetry_fleet_rollups_1h', integrationB)).toEqual(expect.arrayContaining([4, 5]));
+    expect(await fleetBuckets('telemetry_fleet_rollups_5m', integrationB)).not.toContain(4);
   });
 
   it('maintenance creates today’s and the coming days’ partitions', async () => {
@@ -263,6 +346,22 @@ describe('RLS and grants', () => {
         `owner delete ${table}`,
       ).rejects.toMatchObject({ code: '42501' });
     }
+    // Fleet rollups: keyed by integration, same rules (asked for both organizations' integrations).
+    const fleets = [integrationA, integrationB];
+    for (const table of ['telemetry_fleet_rollups_5m', 'telemetry_fleet_rollups_1h']) {
+      for (const role of ['owner', 'viewer'] as const) {
+        const rows = await as(orgA.members[role], (db) => db<{ org_id: string }[]>`select distinct org_id from ${db('public.' + table)} where integration_id = any(${fleets}::uuid[])`);
+        expect(rows.map((r) => r.org_id), `${role} ${table}`).toEqual([orgA.id]);
+      }
+      const theirs = await as(orgB.members.viewer, (db) => db<{ org_id: string }[]>`select distinct org_id from ${db('public.' + table)} where integration_id = any(${fleets}::uuid[])`);
+      expect(theirs.map((r) => r.org_id)).toEqual([orgB.id]);
+      await expect(asAnon((db) => db`select 1 from ${db('public.' + table)} limit 1`)).rejects.toMatchObject({ code: '42501' });
+      await expect(as(orgA.members.owner, (db) => db`delete from ${db('public.' + table)} where integration_id = ${integrationA}`)).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as(orgA.members.owner, (db) => db`update ${db('public.' + table)} set count = 0 where integration_id = ${integrationA}`),
+        `owner update ${table}`,
+      ).rejects.toMatchObject({ code: '42501' });
+    }
     await expect(
       as(orgA.members.owner, (db) => db`insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric) values (${orgA.id}, ${integrationA}, ${deviceA}, now(), 1, 'x')`),
     ).rejects.toMatchObject({ code: '42501' });
@@ -286,7 +385,9 @@ describe('RLS and grants', () => {
     await adminSql()`delete from public.organizations where id = ${doomed.id}`;
     const [row] = await adminSql()<{ n: number }[]>`
       select (select count(*) from public.telemetry_points where device_id = ${device}) + (select count(*) from public.telemetry_rollups_5m where device_id = ${device})
-           + (select count(*) from public.telemetry_rollups_1h where device_id = ${device}) as n`;
+           + (select count(*) from public.telemetry_rollups_1h where device_id = ${device})
+           + (select count(*) from public.telemetry_fleet_rollups_5m where integration_id = ${integration})
+           + (select count(*) from public.telemetry_fleet_rollups_1h where integration_id = ${integration}) as n`;
     expect(Number(row!.n)).toBe(0);
   });
 });

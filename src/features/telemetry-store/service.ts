@@ -1,10 +1,10 @@
 import type { Tx } from '@/lib/db';
 
 /**
- * Writes to Fleetline's time-series store (issue 13). One writer for the raw points and both rollup
- * tables: a batch is one statement whose CTEs insert the points (a retried point is skipped by the
- * primary key) and merge exactly the points that went in into the 5-minute and 1-hour rollups, so
- * rollups never drift from the raw rows. Validation (known device, limits, time window) is the
+ * Writes to Fleetline's time-series store (issue 13). One writer for the raw points and every rollup
+ * table: a batch is one statement whose CTEs insert the points (a retried point is skipped by the
+ * primary key) and merge exactly the points that went in into the 5-minute and 1-hour rollups, per
+ * device and per fleet (integration), so rollups never drift from the raw rows. Validation (known device, limits, time window) is the
  * ingest's; this module only refuses what is not of the right type.
  */
 
@@ -33,6 +33,11 @@ function check(point: TelemetryPoint, index: number): number {
   const ms = point.ts instanceof Date ? point.ts.getTime() : NaN;
   if (!Number.isFinite(ms)) throw bad('ts must be a valid Date');
   return ms;
+}
+
+/** Throws TelemetryPointTypeError for the first point of the wrong type (the writer checks the same). */
+export function checkTelemetryPoints(points: readonly TelemetryPoint[]): void {
+  points.forEach((p, i) => check(p, i));
 }
 
 /**
@@ -66,44 +71,66 @@ export function forgetKnownPartitions(): void {
 }
 
 /**
- * Stores a batch and keeps both rollups up to date in the same transaction (db: a service-role
+ * Stores a batch and keeps every rollup up to date in the same transaction (db: a service-role
  * transaction). `written` counts the points inserted; points already stored (same device, metric
  * and time) are skipped, so a retried batch neither duplicates rows nor double-counts rollups.
  * Within a batch, the first of several points with the same key wins.
  */
 export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Promise<{ written: number }> {
-  if (points.length === 0) return { written: 0 };
-  const n = points.length;
+  const { written } = await writeTelemetryGroups(db, [points]);
+  return { written: written[0]! };
+}
+
+/**
+ * Several callers' batches in one statement (the write combiner's flush): `written[i]` is how many
+ * of `groups[i]` went in. Groups are concatenated in order, so on a key repeated across groups the
+ * earlier group's point wins.
+ */
+export async function writeTelemetryGroups(db: Tx, groups: readonly (readonly TelemetryPoint[])[]): Promise<{ written: number[] }> {
+  const n = groups.reduce((sum, g) => sum + g.length, 0);
+  const written = groups.map(() => 0);
+  if (n === 0) return { written };
   const orgIds = new Array<string>(n);
   const integrationIds = new Array<string>(n);
   const deviceIds = new Array<string>(n);
   const metrics = new Array<string>(n);
   const times = new Array<string>(n);
   const values = new Array<number>(n);
+  const owners = new Array<number>(n);
   const days = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    const p = points[i]!;
-    const ms = check(p, i);
-    orgIds[i] = p.orgId;
-    integrationIds[i] = p.integrationId;
-    deviceIds[i] = p.deviceId;
-    metrics[i] = p.metric;
-    times[i] = p.ts.toISOString();
-    values[i] = p.value;
-    days.add(Math.floor(ms / DAY_MS));
+  let i = 0;
+  for (const [g, group] of groups.entries()) {
+    for (const p of group) {
+      const ms = check(p, i);
+      orgIds[i] = p.orgId;
+      integrationIds[i] = p.integrationId;
+      deviceIds[i] = p.deviceId;
+      metrics[i] = p.metric;
+      times[i] = p.ts.toISOString();
+      values[i] = p.value;
+      owners[i] = g;
+      days.add(Math.floor(ms / DAY_MS));
+      i++;
+    }
   }
   await ensureDays(db, days);
-  // Arrays + unnest: six parameters whatever the batch size. Points and rollup rows go in in key
+  // Arrays + unnest: seven parameters whatever the batch size. Points and rollup rows go in in key
   // order, so concurrent batches touching the same keys lock them in the same order (no deadlock).
-  const [row] = await db<{ written: number }[]>`
+  // Fleet rollups are grouped from the same inserted rows as the device rollups.
+  const rows = await db<{ owner: number; written: number }[]>`
     with input as (
       select * from unnest(${orgIds}::uuid[], ${integrationIds}::uuid[], ${deviceIds}::uuid[], ${metrics}::text[],
-                           ${times}::timestamptz[], ${values}::float8[]) with ordinality
-        as t(org_id, integration_id, device_id, metric, ts, value, ord)
+                           ${times}::timestamptz[], ${values}::float8[], ${owners}::int[]) with ordinality
+        as t(org_id, integration_id, device_id, metric, ts, value, owner, ord)
+    ),
+    first as (
+      -- A key repeated within the statement: only its first point is offered (on conflict cannot
+      -- affect one row twice, and do nothing would keep whichever came first anyway).
+      select distinct on (device_id, metric, ts) * from input order by device_id, metric, ts, ord
     ),
     ins as (
       insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
-      select org_id, integration_id, device_id, ts, value, metric from input order by device_id, metric, ts, ord
+      select org_id, integration_id, device_id, ts, value, metric from first order by device_id, metric, ts
       on conflict (device_id, metric, ts) do nothing
       returning org_id, integration_id, device_id, metric, ts, value
     ),
@@ -126,9 +153,32 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
         set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
             sum = r.sum + excluded.sum, count = r.count + excluded.count
       returning 1
+    ),
+    f5 as (
+      insert into public.telemetry_fleet_rollups_5m as r (org_id, integration_id, metric, bucket, min, max, sum, count)
+      select org_id, integration_id, metric, date_bin(interval '5 minutes', ts, timestamptz 'epoch'),
+             min(value), max(value), sum(value), count(*)
+      from ins group by 1, 2, 3, 4 order by 2, 3, 4
+      on conflict (integration_id, metric, bucket) do update
+        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
+            sum = r.sum + excluded.sum, count = r.count + excluded.count
+      returning 1
+    ),
+    f1 as (
+      insert into public.telemetry_fleet_rollups_1h as r (org_id, integration_id, metric, bucket, min, max, sum, count)
+      select org_id, integration_id, metric, date_bin(interval '1 hour', ts, timestamptz 'epoch'),
+             min(value), max(value), sum(value), count(*)
+      from ins group by 1, 2, 3, 4 order by 2, 3, 4
+      on conflict (integration_id, metric, bucket) do update
+        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
+            sum = r.sum + excluded.sum, count = r.count + excluded.count
+      returning 1
     )
-    select (select count(*) from ins)::int as written`;
-  return { written: row?.written ?? 0 };
+    select f.owner, count(*)::int as written
+    from ins join first f using (device_id, metric, ts)
+    group by f.owner`;
+  for (const r of rows) written[r.owner] = r.written;
+  return { written };
 }
 
 /** Creates the partitions from yesterday through `daysAhead` days ahead (the maintenance job). */

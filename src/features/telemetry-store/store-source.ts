@@ -5,32 +5,44 @@ import type { Bucket, SeriesRequest, SeriesResult, TelemetrySource } from '@/fea
 import { STORE_METRIC_PATTERN } from './service';
 
 /**
- * The "Fleetline store" TelemetrySource: Fleetline's own Postgres time series. A chart reads the
+ * The "Fleetline store" TelemetrySource: Fleetline's own Postgres time series, chosen for the
+ * integrations whose live-data switch is on (telemetry/service.ts). A chart reads the
  * coarsest table whose buckets divide its bin: raw points for 1-minute bins (short ranges), 5-minute
- * rollups up to 30-minute bins, hourly rollups from 1 h bins on (30-day charts). A fleet series is
- * computed from the devices' rollups in one set-based query: avg = Σsum / Σcount over every device
- * and point of the bin, min and max across devices (the band).
+ * rollups up to 30-minute bins, hourly rollups from 1 h bins on (30-day charts). A chart of the whole
+ * fleet of an integration (every live device selected) reads the fleet rollups, one row per bucket,
+ * kept by the same writer; a filtered fleet series is computed from the devices' rollups in one
+ * set-based query. Either way avg = Σsum / Σcount over every point of the bin, min and max across
+ * devices (the band). The fleet rollups hold every point the integration's devices sent, including
+ * devices removed since (their history stays part of the fleet's).
  */
 
 export type { StoreResolution };
 export type Db = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
-
-
 const FIVE_MINUTES = 5 * 60_000;
 const HOUR = 60 * 60_000;
 
-export function storeResolution(bin: BinSize): StoreResolution {
+/** The table a chart of `bin` reads; `wholeFleet`: every live device of the integration is selected. */
+export function storeResolution(bin: BinSize, wholeFleet = false): StoreResolution {
   const ms = BIN_MS[bin];
-  if (ms % HOUR === 0) return '1h';
-  if (ms % FIVE_MINUTES === 0) return '5m';
+  if (ms % HOUR === 0) return wholeFleet ? 'fleet_1h' : '1h';
+  if (ms % FIVE_MINUTES === 0) return wholeFleet ? 'fleet_5m' : '5m';
   return 'raw';
 }
+
+const ROLLUP_TABLES = {
+  '5m': 'public.telemetry_rollups_5m',
+  '1h': 'public.telemetry_rollups_1h',
+  fleet_5m: 'public.telemetry_fleet_rollups_5m',
+  fleet_1h: 'public.telemetry_fleet_rollups_1h',
+} as const;
 
 export interface FleetlineStoreSourceOptions {
   /** asUser for requests: RLS applies (membership checked once per statement). */
   db: Db;
   orgId: string;
+  /** The integration whose devices the requests select: needed to read its fleet rollups. */
+  integrationId?: string;
 }
 
 type Row = { t: number; sum: number; count: number; min: number; max: number };
@@ -39,9 +51,12 @@ export function fleetlineStoreSource(options: FleetlineStoreSourceOptions): Tele
   return {
     kind: 'fleetline_store',
     async series(request: SeriesRequest): Promise<SeriesResult> {
-      const resolution = storeResolution(request.bin);
+      const wholeFleet = request.selection.all && options.integrationId !== undefined;
+      const resolution = storeResolution(request.bin, wholeFleet);
       const ids = request.selection.devices.map((d) => d.id);
-      if (ids.length === 0 || !STORE_METRIC_PATTERN.test(request.metric)) return { buckets: [], bytesScanned: null, queries: 0, resolution };
+      // A whole fleet read from fleet rollups needs no device list (the caller may skip listing it).
+      const byDevice = resolution !== 'fleet_5m' && resolution !== 'fleet_1h';
+      if ((byDevice && ids.length === 0) || !STORE_METRIC_PATTERN.test(request.metric)) return { buckets: [], bytesScanned: null, queries: 0, resolution };
       const seconds = BIN_MS[request.bin] / 1000;
       const from = new Date(request.fromMs);
       const to = new Date(request.toMs);
@@ -55,7 +70,16 @@ export function fleetlineStoreSource(options: FleetlineStoreSourceOptions): Tele
               and p.ts >= ${from} and p.ts < ${to}
             group by 1 order by 1`;
         }
-        const table = tx(resolution === '5m' ? 'public.telemetry_rollups_5m' : 'public.telemetry_rollups_1h');
+        const table = tx(ROLLUP_TABLES[resolution]);
+        if (resolution === 'fleet_5m' || resolution === 'fleet_1h') {
+          return tx<Row[]>`
+            select (extract(epoch from date_bin(make_interval(secs => ${seconds}), r.bucket, timestamptz 'epoch')) * 1000)::float8 as t,
+                   sum(r.sum)::float8 as sum, sum(r.count)::float8 as count, min(r.min) as min, max(r.max) as max
+            from ${table} r
+            where r.org_id = ${options.orgId} and r.integration_id = ${options.integrationId!} and r.metric = ${request.metric}
+              and r.bucket >= ${from} and r.bucket < ${to}
+            group by 1 order by 1`;
+        }
         return tx<Row[]>`
           select (extract(epoch from date_bin(make_interval(secs => ${seconds}), r.bucket, timestamptz 'epoch')) * 1000)::float8 as t,
                  sum(r.sum)::float8 as sum, sum(r.count)::float8 as count, min(r.min) as min, max(r.max) as max
@@ -81,19 +105,4 @@ export async function listRawPoints(db: Tx, orgId: string, deviceId: string, met
     order by p.ts
     limit ${limit}`;
   return rows.map((r) => ({ t: Number(r.t), value: Number(r.value) }));
-}
-
-/**
- * The integrations of `ids` for which the store holds telemetry in [from, to): until the live-data
- * switch (lane LIVE) exists, "the store has data here" is what makes a chart use the store.
- */
-export async function integrationsWithStoredTelemetry(db: Tx, orgId: string, ids: readonly string[], fromMs: number, toMs: number): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db<{ id: string }[]>`
-    select i.id from unnest(${[...ids]}::uuid[]) as i(id)
-    where exists (
-      select 1 from public.telemetry_rollups_1h r
-      where r.integration_id = i.id and r.org_id = ${orgId}
-        and r.bucket >= date_bin(interval '1 hour', ${new Date(fromMs)}::timestamptz, timestamptz 'epoch') and r.bucket < ${new Date(toMs)})`;
-  return new Set(rows.map((r) => r.id));
 }

@@ -56,8 +56,8 @@ export interface TelemetryPoint {
 }
 
 export type TelemetrySourceKind = 'timestream' | 'shadow_history' | 'fleetline_store';
-/** Which table of the Fleetline store answered: raw points, 5-minute or hourly rollups. */
-export type StoreResolution = 'raw' | '5m' | '1h';
+/** Which table of the Fleetline store answered: raw points, 5-minute or hourly rollups per device, or per fleet. */
+export type StoreResolution = 'raw' | '5m' | '1h' | 'fleet_5m' | 'fleet_1h';
 export type CacheState = 'hit' | 'miss';
 
 export interface TelemetrySourceInfo {

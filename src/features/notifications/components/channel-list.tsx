@@ -4,7 +4,7 @@ import { paths } from '@/lib/paths';
 import type { ChannelDto, LastDeliveryDto } from '../queries';
 import { ChannelTarget } from './channel-target';
 import { DeliveryStatusBadge } from './delivery-status-badge';
-import { CHANNEL_KIND_LABELS } from './labels';
+import { CHANNEL_KIND_LABELS, reportScheduleText } from './labels';
 
 const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -19,6 +19,7 @@ export function ChannelList({ orgSlug, items, lastDeliveries }: { orgSlug: strin
             <th scope="col" className="px-4 py-2.5 font-medium">Kind</th>
             <th scope="col" className="px-4 py-2.5 font-medium">Sends to</th>
             <th scope="col" className="px-4 py-2.5 font-medium">State</th>
+            <th scope="col" className="px-4 py-2.5 font-medium">Report</th>
             <th scope="col" className="px-4 py-2.5 font-medium">Last delivery</th>
           </tr>
         </thead>
@@ -35,6 +36,7 @@ export function ChannelList({ orgSlug, items, lastDeliveries }: { orgSlug: strin
                 <td className="text-ink-muted md:px-4 md:py-3">{CHANNEL_KIND_LABELS[c.kind]}</td>
                 <td className="min-w-0 break-all md:px-4 md:py-3"><ChannelTarget channel={c} /></td>
                 <td className="md:px-4 md:py-3">{c.enabled ? <Badge tone="success">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
+                <td className="text-xs text-ink-muted md:px-4 md:py-3">{reportScheduleText(c.report)}</td>
                 <td className="text-xs text-ink-muted md:px-4 md:py-3">
                   {last ? (
                     <span className="inline-flex flex-wrap items-center gap-2">

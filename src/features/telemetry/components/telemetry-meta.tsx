@@ -5,7 +5,13 @@ import type { TelemetrySeriesDto } from '../schemas';
 import { formatBytes, formatRange } from './format';
 
 const SOURCE_LABELS = { timestream: 'Timestream', shadow_history: 'Shadow history', fleetline_store: 'Fleetline store' } as const;
-const RESOLUTION_LABELS = { raw: 'raw points', '5m': '5-minute rollups', '1h': 'hourly rollups' } as const;
+const RESOLUTION_LABELS = {
+  raw: 'raw points',
+  '5m': '5-minute rollups',
+  '1h': 'hourly rollups',
+  fleet_5m: '5-minute fleet rollups',
+  fleet_1h: 'hourly fleet rollups',
+} as const;
 
 /** What the chart is made of: bin, buckets, sources, bytes scanned, cache and server time, and notes. */
 export function TelemetryMeta({ data }: { data: TelemetrySeriesDto }) {

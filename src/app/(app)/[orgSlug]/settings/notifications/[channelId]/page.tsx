@@ -6,11 +6,12 @@ import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ChannelControls } from '@/features/notifications/components/channel-controls';
+import { ChannelReportForm } from '@/features/notifications/components/channel-report-form';
 import { ChannelSettingsForm } from '@/features/notifications/components/channel-settings-form';
 import { ChannelTarget } from '@/features/notifications/components/channel-target';
 import { DeleteChannel } from '@/features/notifications/components/delete-channel';
 import { DeliveryLog } from '@/features/notifications/components/delivery-log';
-import { CHANNEL_KIND_LABELS } from '@/features/notifications/components/labels';
+import { CHANNEL_KIND_LABELS, reportScheduleText } from '@/features/notifications/components/labels';
 import { RotateSecret } from '@/features/notifications/components/rotate-secret';
 import { getChannel, listDeliveries } from '@/features/notifications/queries';
 import { loadWorkspace } from '@/features/orgs/workspace';
@@ -63,7 +64,7 @@ export default async function NotificationChannelPage({ params, searchParams }: 
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             {channel.enabled ? <Badge tone="success">Enabled</Badge> : <Badge>Disabled</Badge>}
-            {CHANNEL_KIND_LABELS[channel.kind]} · <ChannelTarget channel={channel} />
+            {CHANNEL_KIND_LABELS[channel.kind]} · <ChannelTarget channel={channel} /> · <span data-testid="report-schedule">Report: {reportScheduleText(channel.report)}</span>
           </span>
         }
         actions={isAdmin ? <ChannelControls orgSlug={org.slug} channelId={channel.id} kind={channel.kind} enabled={channel.enabled} /> : null}
@@ -93,6 +94,9 @@ export default async function NotificationChannelPage({ params, searchParams }: 
           <>
             <Card title="Settings">
               <ChannelSettingsForm orgSlug={org.slug} channel={channel} />
+            </Card>
+            <Card title="Scheduled report" description="A daily or weekly fleet summary sent to this channel (times in UTC).">
+              <ChannelReportForm orgSlug={org.slug} channel={channel} />
             </Card>
             {channel.kind === 'webhook' ? (
               <Card title="Signing secret" description="Fleetline signs every request with it (Fleetline-Signature); it is shown only when made.">
