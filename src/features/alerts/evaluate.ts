@@ -1,17 +1,23 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Tx } from '@/lib/db';
-import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
+import { deviceFilterQuery, deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
 import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef, TELEMETRY_FRESH_MINUTES } from './schemas';
 
 /**
- * Alert evaluation: every enabled rule of one organization against the cached fleet, a few
- * set-based statements per rule (never a loop over devices in Node). A rule's candidates are the
- * subjects whose condition holds (`fire`) or, for a firing alert, sits in the hysteresis band
- * (`hold`); every open instance not among them has cleared. Device rules select their devices with
- * the device list's own filter SQL (deviceFilterWhere), so a rule watches exactly what the list shows.
+ * Alert evaluation: every enabled rule of one organization against the cached fleet, set-based in
+ * SQL (never a loop over devices in Node). A rule's candidates are the subjects whose condition
+ * holds (`fire`) or, for a firing alert, sits in the hysteresis band (`hold`); every open instance
+ * not among them has cleared. Device rules select their devices with the device list's own filter
+ * SQL (deviceFilterWhere), so a rule watches exactly what the list shows.
+ *
+ * Cost per cycle (bench:alerts): work shared by rules is done once — the counts of every fleet rule
+ * in one pass, and an indexed copy of the org's devices holding what offline and threshold rules
+ * compare (prepareSharedInputs) — then the rules go 25 to a statement (evaluateRules), then one
+ * statement fires what held long enough and two collect what is untold. A rule whose filter reads
+ * open alerts, and every rule when the shared statement fails, goes alone in its own savepoint.
  *
  * Lifecycle: pending (condition true, waiting out for_seconds) → firing → acknowledged → resolved.
  * A pending instance whose condition stops holding is dropped without a trace. Snoozes (rule or
@@ -68,9 +74,16 @@ export interface EvaluateDeps {
   log?: Logger;
   anomaly?: AnomalyCandidates;
   flap?: { windowSeconds: number; limit: number };
+  /**
+   * Offline and threshold rules read a per-cycle copy of the org's devices (default), or each its
+   * own devices from public.devices (false; kept to compare in bench:alerts).
+   */
+  cycleCopy?: boolean;
 }
 
 export const DEFAULT_FLAP = { windowSeconds: 3600, limit: 3 };
+/** Rules per shared statement: few round trips and plans, yet a statement stays well inside the timeout. */
+const RULES_PER_STATEMENT = 25;
 
 interface RuleRow {
   id: string;
@@ -85,6 +98,7 @@ interface RuleRow {
 
 interface TransitionRow {
   id: string;
+  rule_id: string;
   severity: AlertSeverity;
   device_id: string | null;
   thing_name: string | null;
@@ -112,7 +126,7 @@ export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; 
         deps.log?.warn({ orgId, ruleId: row.id }, 'alert rule with an invalid definition skipped');
         continue;
       }
-      const rule: RuleForEvaluation = {
+      evaluated.push({
         id: row.id,
         name: row.name,
         severity: row.severity,
@@ -121,23 +135,46 @@ export async function evaluateAlerts(deps: EvaluateDeps, args: { orgId: string; 
         forSeconds: row.for_seconds,
         snoozedUntil: row.snoozed_until,
         channelIds: row.channel_ids,
-      };
-      evaluated.push(rule);
+      });
+    }
+    // Work shared by many rules, done once per cycle: every fleet rule's counts in one pass over the
+    // org's devices, and every reported path that threshold rules compare, read once per device.
+    const sharedStarted = performance.now();
+    const shared = await prepareSharedInputs(tx, orgId, evaluated, now, deps);
+    deps.log?.debug({ orgId, ms: Math.round((performance.now() - sharedStarted) * 10) / 10 }, 'alert shared inputs prepared');
+    const done: RuleForEvaluation[] = [];
+    // Rules go RULES_PER_STATEMENT to a statement, each in a savepoint; a rule whose filter reads open
+    // alerts goes alone afterwards (it sees what the others changed). If a statement fails (say, a
+    // timeout while a first cycle opens thousands of alerts), its rules go alone, each in a savepoint
+    // of its own, so one rule's failure leaves the others' work standing.
+    const alone = evaluated.filter((r) => r.filter.openAlert);
+    const batched = evaluated.filter((r) => !r.filter.openAlert);
+    for (let i = 0; i < batched.length; i += RULES_PER_STATEMENT) {
+      const batch = batched.slice(i, i + RULES_PER_STATEMENT);
+      const started = performance.now();
       try {
-        // A savepoint per rule: one rule's failure (say, a timeout) leaves the others' work standing.
-        await tx.savepoint((sp) => evaluateRule(sp, deps, orgId, rule, now));
+        done.push(...(await tx.savepoint((sp) => evaluateRules(sp, deps, orgId, batch, now, shared))));
+        deps.log?.debug({ orgId, rules: batch.length, ms: Math.round((performance.now() - started) * 10) / 10 }, 'alert rules evaluated');
+      } catch (error) {
+        deps.log?.warn({ err: error, orgId }, 'alert rules evaluated together failed; evaluating them one by one');
+        alone.unshift(...batch);
+      }
+    }
+    for (const rule of alone) {
+      try {
+        done.push(...(await tx.savepoint((sp) => evaluateRules(sp, deps, orgId, [rule], now, shared))));
       } catch (error) {
         deps.log?.error({ err: error, orgId, ruleId: rule.id }, 'alert rule evaluation failed');
       }
     }
+    await fireHeldLongEnough(tx, orgId, done, now);
     return evaluated;
   });
   // Phase 2: every transition not yet told, marked and handed to notifications in one transaction:
   // if notifying fails, the marks roll back and the next evaluation sends them again.
   return deps.db(async (tx) => {
     await lock(tx);
-    const events: AlertEvent[] = [];
-    for (const rule of rules) events.push(...(await untoldTransitions(tx, orgId, rule, now)));
+    const events = await untoldTransitions(tx, orgId, rules, now);
     if (events.length > 0) await deps.notify((fn) => fn(tx), events);
     return events;
   });
@@ -188,10 +225,15 @@ function clearExpr(tx: Tx, value: postgres.PendingQuery<postgres.Row[]>, op: Com
   return op === 'lt' || op === 'lte' ? tx`${value} >= ${clear}::float8` : tx`${value} <= ${clear}::float8`;
 }
 
-/** Matching and total devices of a fleet rule's filter, as a one-row sub-select `s`. */
-function fleetCounts(tx: Tx, c: FleetShareCondition, where: postgres.PendingQuery<postgres.Row[]>, now: Date) {
+/**
+ * Matching and total devices of a fleet rule's filter, as a one-row sub-select `s`: the counts of
+ * this cycle's shared pass when there are some, else counted here.
+ */
+function fleetCounts(tx: Tx, orgId: string, rule: RuleForEvaluation, c: FleetShareCondition, shared: SharedInputs, now: Date) {
+  const counted = shared.fleetCounts.get(rule.id);
+  if (counted) return tx`(select ${counted.matching}::int as matching, ${counted.total}::int as total)`;
   return tx`(select count(*) filter (where ${fleetMatch(tx, c.match, now)})::int as matching, count(*)::int as total
-             from public.devices d where ${where})`;
+             from public.devices d where ${deviceFilterWhere(tx, orgId, rule.filter)})`;
 }
 
 function fleetMeasure(tx: Tx, c: FleetShareCondition) {
@@ -202,28 +244,154 @@ function fleetMeasure(tx: Tx, c: FleetShareCondition) {
 
 /**
  * The current value of a cleared instance `a` (so a resolution carries the value that cleared it),
- * for the kinds where it is cheap; null keeps the last value seen while open.
+ * for the kinds where it is cheap; none (null) keeps the last value seen while open.
  */
-function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date) {
+function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, shared: SharedInputs, now: Date) {
   const c = rule.condition;
   if (c.kind === 'threshold') {
     return tx`(select ${metricExpr(tx, c.metric, now)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
   }
   if (c.kind === 'fleet_share') {
-    return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, c, deviceFilterWhere(tx, orgId, rule.filter), now)} s)`;
+    return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, orgId, rule, c, shared, now)} s)`;
   }
-  return tx`null::float8`;
+  return null;
 }
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
+/**
+ * Work many rules share, done once per cycle at its start (same transaction, so every rule sees the
+ * same devices): the counts of every fleet rule from one pass over the org's devices, and a narrow
+ * copy of the org's devices for the offline and threshold rules (pg_temp.alert_cycle_devices): the
+ * columns they compare, each reported path they read (once per device, not once per rule) and, per
+ * distinct filter, whether the device is in it. Each such rule then scans that small table rather
+ * than fetching wide device rows (shadow documents) from all over the devices table. Rules without
+ * an entry (a filter on open alerts, which the rules before it change) compute their own, as before.
+ */
+interface SharedInputs {
+  fleetCounts: Map<string, { matching: number; total: number }>;
+  /** Per rule id: its filter's column in pg_temp.alert_cycle_devices and, for a reported path, the value's column. */
+  cycleDevices: Map<string, { filterColumn: string; metricColumn: string | null }>;
+}
+
+const NO_SHARED_INPUTS: SharedInputs = { fleetCounts: new Map(), cycleDevices: new Map() };
+
+/** A number under `reported` of the classic or a named shadow. */
+type ReportedMetric = Extract<MetricRef, { path: string[] }>;
+const metricKey = (metric: ReportedMetric) => JSON.stringify([metric.shadow ?? null, ...metric.path]);
+const join = (tx: Tx, parts: Fragment[]) => parts.reduce((all, part) => tx`${all}, ${part}`);
+
+async function prepareSharedInputs(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date, deps: Pick<EvaluateDeps, 'log' | 'cycleCopy'>): Promise<SharedInputs> {
+  const shared: SharedInputs = { fleetCounts: new Map(), cycleDevices: new Map() };
+  const live = tx`d.org_id = ${orgId} and d.removed_at is null`;
+  try {
+    // A savepoint: if this fails the rules count and read for themselves.
+    await tx.savepoint(async (sp) => {
+      const fleet = rules.filter((r): r is RuleForEvaluation & { condition: FleetShareCondition } => r.condition.kind === 'fleet_share');
+      if (fleet.length > 0) {
+        const columns = fleet.map((r, i) => {
+          const inFilter = deviceFilterWhere(sp, orgId, r.filter);
+          return sp`count(*) filter (where ${inFilter})::int as ${sp(`t${i}`)},
+                    count(*) filter (where ${inFilter} and ${fleetMatch(sp, r.condition.match, now)})::int as ${sp(`m${i}`)}`;
+        });
+        const [counts] = await sp<Record<string, number>[]>`select ${join(sp, columns)} from public.devices d where ${live}`;
+        fleet.forEach((r, i) => shared.fleetCounts.set(r.id, { matching: counts![`m${i}`]!, total: counts![`t${i}`]! }));
+      }
+
+      // Telemetry-store metrics (latest fresh point per device) are read by their rules themselves.
+      const copied = (c: AlertCondition) => c.kind === 'offline' || (c.kind === 'threshold' && (typeof c.metric === 'string' || 'path' in c.metric));
+      const deviceRules = rules.filter((r) => copied(r.condition) && !r.filter.openAlert);
+      if (deviceRules.length === 0 || deps.cycleCopy === false) return;
+      const filters = new Map<string, { column: string; filter: DeviceFilter }>();
+      const paths = new Map<string, { column: string; metric: ReportedMetric }>();
+      for (const r of deviceRules) {
+        const filterKey = deviceFilterQuery(r.filter);
+        if (!filters.has(filterKey)) filters.set(filterKey, { column: `f${filters.size}`, filter: r.filter });
+        const c = r.condition;
+        let metricColumn: string | null = null;
+        if (c.kind === 'threshold' && typeof c.metric !== 'string' && 'path' in c.metric) {
+          const key = metricKey(c.metric);
+          if (!paths.has(key)) paths.set(key, { column: `m${paths.size}`, metric: c.metric });
+          metricColumn = paths.get(key)!.column;
+        }
+        shared.cycleDevices.set(r.id, { filterColumn: filters.get(filterKey)!.column, metricColumn });
+      }
+      const extra = [
+        ...[...paths.values()].map((p) => ({ column: p.column, type: sp`float8`, value: sp`m.${sp(p.column)}` })),
+        ...[...filters.values()].map((f) => ({ column: f.column, type: sp`boolean`, value: sp`coalesce(${deviceFilterWhere(sp, orgId, f.filter)}, false)` })),
+      ];
+      // Only the devices some rule could select are copied: offline (or stale) ones for offline rules
+      // and, per compared value, those beyond the loosest level (alert or clear) any rule uses. Each
+      // rule still applies its own test, so this only keeps the copy (and its indexes) small.
+      const statuses = new Set<string>();
+      const bounds = new Map<string, { sql: Fragment; below: number | null; above: number | null }>();
+      for (const r of deviceRules) {
+        const c = r.condition;
+        if (c.kind === 'offline') {
+          statuses.add('offline');
+          if (c.includeStale) statuses.add('stale');
+        } else if (c.kind === 'threshold') {
+          const column = shared.cycleDevices.get(r.id)!.metricColumn;
+          const key = column ?? (c.metric as string);
+          const bound = bounds.get(key) ?? { sql: column ? sp`m.${sp(column)}` : sp`${sp(`d.${key}`)}`, below: null, above: null };
+          const level = c.clearValue ?? c.value;
+          if (c.op === 'lt' || c.op === 'lte') bound.below = Math.max(bound.below ?? level, level);
+          else bound.above = Math.min(bound.above ?? level, level);
+          bounds.set(key, bound);
+        }
+      }
+      const reach: Fragment[] = statuses.size > 0 ? [sp`d.status = any(${[...statuses]}::public.device_status[])`] : [];
+      for (const b of bounds.values()) {
+        if (b.below !== null) reach.push(sp`${b.sql} <= ${b.below}::float8`);
+        if (b.above !== null) reach.push(sp`${b.sql} >= ${b.above}::float8`);
+      }
+      // Each reported path is read once per device (offset 0 keeps the planner from repeating it).
+      const reads = paths.size > 0 ? join(sp, [...paths.values()].map((p) => sp`${metricExpr(sp, p.metric, now)} as ${sp(p.column)}`)) : sp`1 as none`;
+      await sp`drop table if exists pg_temp.alert_cycle_devices`;
+      await sp`
+        create temp table alert_cycle_devices (
+          id uuid not null, thing_name text not null, status public.device_status not null, offline_since timestamptz,
+          battery float8, rssi float8, temperature float8, ${join(sp, extra.map((e) => sp`${sp(e.column)} ${e.type}`))}
+        ) on commit drop`;
+      await sp`
+        insert into pg_temp.alert_cycle_devices
+        select d.id, d.thing_name, d.status, ${sp.unsafe(OFFLINE_SINCE)}, d.battery, d.rssi, d.temperature, ${join(sp, extra.map((e) => e.value))}
+        from public.devices d cross join lateral (select ${reads} offset 0) m
+        where ${live} and (${reach.reduce((all, r) => sp`${all} or ${r}`)})`;
+      // An index per compared column and statistics, so each rule reads just the few devices beyond
+      // its level (or offline) instead of scanning the whole copy.
+      const indexed = new Set<string>(paths.size > 0 ? [...paths.values()].map((p) => p.column) : []);
+      for (const r of deviceRules) {
+        if (r.condition.kind === 'offline') indexed.add('status');
+        else if (r.condition.kind === 'threshold' && typeof r.condition.metric === 'string') indexed.add(r.condition.metric);
+      }
+      for (const column of indexed) await sp`create index on pg_temp.alert_cycle_devices (${sp(column)})`;
+      await sp`analyze pg_temp.alert_cycle_devices`;
+    });
+    return shared;
+  } catch (error) {
+    deps.log?.warn({ err: error, orgId }, 'shared alert inputs failed; rules evaluate on their own');
+    return NO_SHARED_INPUTS;
+  }
+}
+
 /** Candidate rows: (subject_key, device_id, label, value, fire, details). Null when the rule cannot be evaluated here. */
-async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<{ sql: Fragment } | null> {
+async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date, shared: SharedInputs): Promise<{ sql: Fragment } | null> {
   const c = rule.condition;
   const where = () => deviceFilterWhere(tx, orgId, rule.filter);
+  const cycle = shared.cycleDevices.get(rule.id);
   switch (c.kind) {
     case 'offline': {
       const statuses = c.includeStale ? ['offline', 'stale'] : ['offline'];
+      if (cycle) {
+        return { sql: tx`
+          select d.id::text as subject_key, d.id as device_id, d.thing_name as label,
+                 extract(epoch from (${now}::timestamptz - d.offline_since)) / 60 as value, true as fire,
+                 jsonb_build_object('status', d.status) as details
+          from pg_temp.alert_cycle_devices d
+          where ${tx(cycle.filterColumn)} and d.status = any(${statuses}::public.device_status[])
+            and d.offline_since <= ${now}::timestamptz - ${c.minutes}::int * interval '1 minute'` };
+      }
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label,
                extract(epoch from (${now}::timestamptz - ${tx.unsafe(OFFLINE_SINCE)})) / 60 as value, true as fire,
@@ -237,6 +405,13 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       // Fire or inside the band is one comparison with the clear level (it lies beyond the alert level),
       // so a cached column is matched through its index.
       const keep = c.clearValue === undefined ? fire : compare(tx, tx`v.value`, c.op.startsWith('l') ? 'lt' : 'gt', c.clearValue);
+      if (cycle) {
+        const column = cycle.metricColumn ?? (c.metric as string);
+        return { sql: tx`
+          select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
+          from pg_temp.alert_cycle_devices d cross join lateral (select ${tx('d.' + column)} as value) v
+          where ${tx(cycle.filterColumn)} and v.value is not null and ${keep}` };
+      }
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
         from public.devices d cross join lateral (select ${metricExpr(tx, c.metric, now)} as value) v
@@ -248,7 +423,7 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       return { sql: tx`
         select 'fleet' as subject_key, null::uuid as device_id, null::text as label, m.value, ${fire} as fire,
                jsonb_build_object('matching', s.matching, 'total', s.total) as details
-        from ${fleetCounts(tx, c, where(), now)} s
+        from ${fleetCounts(tx, orgId, rule, c, shared, now)} s
         cross join lateral (select ${fleetMeasure(tx, c)} as value) m
         where ${keep}` };
     }
@@ -305,55 +480,80 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
 /** Kinds whose value is a measurement worth keeping current while open; the others keep the value they fired with. */
 const TRACKED_VALUE = new Set<AlertCondition['kind']>(['threshold', 'fleet_share', 'ota_failure', 'sync_failure', 'anomaly']);
 
-async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleForEvaluation, now: Date): Promise<void> {
-  // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
-  const candidate = (await candidates(tx, deps, orgId, rule, now))?.sql;
-  if (!candidate) return;
+/**
+ * Evaluates rules in one statement and returns those it evaluated (an anomaly rule without a
+ * detector is not: its instances stay as they are). The candidates of every rule are computed once,
+ * tagged with the rule's number, and every step sees the same snapshot; the steps touch disjoint
+ * rows (new subjects, open ones still held, open ones cleared).
+ * 1. New instances (pending) where the condition holds; open ones are rewritten only when something
+ *    changed (value, severity, a flapping instance's clear timer), so a steady fleet costs no writes.
+ * 2. Cleared (no longer among the candidates; a pending one also when merely inside the band):
+ *    pending instances are dropped; firing ones resolve unless the flap guard holds them.
+ */
+async function evaluateRules(tx: Tx, deps: EvaluateDeps, orgId: string, rules: RuleForEvaluation[], now: Date, shared: SharedInputs): Promise<RuleForEvaluation[]> {
+  const parts: { rule: RuleForEvaluation; sql: Fragment }[] = [];
+  for (const rule of rules) {
+    // Wrapped: a query fragment is a thenable, which an async function would run instead of returning.
+    const candidate = (await candidates(tx, deps, orgId, rule, now, shared))?.sql;
+    if (candidate) parts.push({ rule, sql: candidate });
+  }
+  if (parts.length === 0) return [];
   const flap = deps.flap ?? DEFAULT_FLAP;
-  const ruleText = describeCondition(rule.condition).slice(0, 500);
-  const valueChanged = TRACKED_VALUE.has(rule.condition.kind) ? tx`a.last_value is distinct from c.value` : tx`false`;
+  const union = parts
+    .map(({ sql }, no) => tx`
+      select ${no}::int as rule_no, x.subject_key::text as subject_key, x.device_id::uuid as device_id, x.label::text as label,
+             x.value::float8 as value, x.fire::boolean as fire, x.details::jsonb as details
+      from (${sql}) x`)
+    .reduce((all, part) => tx`${all} union all ${part}`);
+  // The value a cleared instance resolves with, per rule (null keeps the last value seen while open).
+  const cleared = parts
+    .map(({ rule }, no) => ({ no, value: clearedValue(tx, orgId, rule, shared, now) }))
+    .filter((c) => c.value !== null)
+    .map((c) => tx`when ${c.no} then ${c.value}`);
+  const clearedCase = cleared.length === 0 ? tx`null::float8` : tx`(case g.rule_no ${cleared.reduce((all, w) => tx`${all} ${w}`)} end)`;
+  const list = parts.map(({ rule }) => rule);
 
-  // One statement, so the candidates are computed once and every step sees the same snapshot; its
-  // steps touch disjoint rows (new subjects, open ones still held, open ones cleared).
-  // 1. New instances (pending) where the condition holds; open ones are rewritten only when something
-  //    changed (value, severity, a flapping instance's clear timer), so a steady fleet costs no writes.
-  // 2. Cleared (no longer among the candidates; a pending one also when merely inside the band):
-  //    pending instances are dropped; firing ones resolve unless the flap guard holds them.
   await tx`
-    with c as materialized (${candidate}),
-    opened as (
+    with rl as materialized (
+      select * from unnest(${list.map((_, no) => no)}::int[], ${list.map((r) => r.id)}::uuid[], ${list.map((r) => r.severity)}::public.alert_severity[],
+                           ${list.map((r) => describeCondition(r.condition).slice(0, 500))}::text[], ${list.map((r) => r.condition.kind)}::text[])
+        as rl(rule_no, rule_id, severity, summary, kind)
+    ), c as materialized (
+      select c.*, rl.rule_id, rl.severity, rl.summary, rl.kind = any(${[...TRACKED_VALUE]}::text[]) as tracked from (${union}) c join rl using (rule_no)
+    ), opened as (
       insert into public.alerts (org_id, rule_id, subject_key, device_id, state, severity, condition_since, last_value,
                                  last_evaluated_at, summary, details)
-      select ${orgId}, ${rule.id}, c.subject_key, c.device_id, 'pending', ${rule.severity}, ${now}, c.value, ${now}, ${ruleText},
+      select ${orgId}, c.rule_id, c.subject_key, c.device_id, 'pending', c.severity, ${now}, c.value, ${now}, c.summary,
              c.details || jsonb_build_object('label', c.label)
       from c
-      where c.fire and not exists (select 1 from public.alerts o where o.rule_id = ${rule.id} and o.subject_key = c.subject_key and o.state <> 'resolved')
+      where c.fire and not exists (select 1 from public.alerts o where o.rule_id = c.rule_id and o.subject_key = c.subject_key and o.state <> 'resolved')
       on conflict (rule_id, subject_key) where state <> 'resolved' do nothing
     ), refreshed as (
       update public.alerts a
-      set last_value = case when ${valueChanged} then c.value else a.last_value end, severity = ${rule.severity}, summary = ${ruleText},
+      set last_value = case when c.tracked and a.last_value is distinct from c.value then c.value else a.last_value end,
+          severity = c.severity, summary = c.summary,
           details = c.details || jsonb_build_object('label', c.label), clear_since = null, last_evaluated_at = ${now}
       from c
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved' and a.subject_key = c.subject_key
+      where a.org_id = ${orgId} and a.rule_id = c.rule_id and a.state <> 'resolved' and a.subject_key = c.subject_key
         and (c.fire or a.state <> 'pending')
-        and (${valueChanged} or a.clear_since is not null or a.severity <> ${rule.severity} or a.summary <> ${ruleText})
+        and ((c.tracked and a.last_value is distinct from c.value) or a.clear_since is not null or a.severity <> c.severity or a.summary <> c.summary)
     ), gone as (
-      select a.id, a.state, a.flapping or (
+      select a.id, a.state, rl.rule_no, a.flapping or (
                select count(*) from public.alerts p
                where p.rule_id = a.rule_id and p.subject_key = a.subject_key and p.state = 'resolved'
                  and p.resolved_at > ${now}::timestamptz - ${flap.windowSeconds}::int * interval '1 second') >= ${flap.limit} as flapping,
              coalesce(a.clear_since, ${now}) as clear_since
-      from public.alerts a
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved'
+      from public.alerts a join rl on rl.rule_id = a.rule_id
+      where a.org_id = ${orgId} and a.state <> 'resolved'
         -- Instances another feature raised with this rule (an OTA health guard's stop) are not its to clear.
         and a.details ->> 'raisedBy' is null
-        and not exists (select 1 from c where c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
+        and not exists (select 1 from c where c.rule_id = a.rule_id and c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
     ), dropped as (
       -- Data-modifying WITH clauses run to completion whether or not anything reads them.
       delete from public.alerts a using gone g where a.id = g.id and g.state = 'pending'
     ), changed as (
       update public.alerts a
-      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedValue(tx, orgId, rule, now)}, a.last_value),
+      set flapping = g.flapping, clear_since = g.clear_since, last_value = coalesce(${clearedCase}, a.last_value),
           last_evaluated_at = ${now},
           state = case when r.resolve then 'resolved'::public.alert_state else a.state end,
           resolved_at = case when r.resolve then ${now}::timestamptz end
@@ -363,43 +563,52 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
         and (r.resolve or a.clear_since is null or not a.flapping)
     )
     select 1`;
-
-  // 3. Pending instances still holding (the others were just dropped) fire once they held long enough;
-  //    a new one fires at once when the rule has no duration.
-  await tx`
-    update public.alerts set state = 'firing', fired_at = ${now}, last_evaluated_at = ${now}
-    where org_id = ${orgId} and rule_id = ${rule.id} and state = 'pending'
-      and condition_since <= ${now}::timestamptz - ${rule.forSeconds}::int * interval '1 second'`;
+  return list;
 }
 
 /**
- * The transitions of a rule nobody was told about yet: firing alerts not notified (unless the rule or
- * the device is snoozed) and resolutions of alerts whose firing was notified. Marks them told.
+ * 3. Pending instances still holding (the others were just dropped) fire once they held long enough;
+ *    a new one fires at once when the rule has no duration. One statement for every rule evaluated.
  */
-async function untoldTransitions(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date): Promise<AlertEvent[]> {
-  const snoozed = rule.snoozedUntil !== null && rule.snoozedUntil > now;
-  const fired = snoozed
+async function fireHeldLongEnough(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date): Promise<void> {
+  if (rules.length === 0) return;
+  await tx`
+    update public.alerts a set state = 'firing', fired_at = ${now}, last_evaluated_at = ${now}
+    from unnest(${rules.map((r) => r.id)}::uuid[], ${rules.map((r) => r.forSeconds)}::int[]) as r(rule_id, for_seconds)
+    where a.org_id = ${orgId} and a.rule_id = r.rule_id and a.state = 'pending'
+      and a.condition_since <= ${now}::timestamptz - r.for_seconds * interval '1 second'`;
+}
+
+/**
+ * The transitions nobody was told about yet, for every rule at once: firing alerts not notified
+ * (unless the rule or the device is snoozed) and resolutions of alerts whose firing was notified.
+ * Marks them told. Events come rule by rule (in the rules' order), fired before resolved.
+ */
+async function untoldTransitions(tx: Tx, orgId: string, rules: RuleForEvaluation[], now: Date): Promise<AlertEvent[]> {
+  if (rules.length === 0) return [];
+  const awake = rules.filter((r) => r.snoozedUntil === null || r.snoozedUntil <= now).map((r) => r.id);
+  const fired = awake.length === 0
     ? []
     : await tx<TransitionRow[]>`
         with changed as (
           update public.alerts a set notified = true
-          where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'firing' and not a.notified
+          where a.org_id = ${orgId} and a.rule_id = any(${awake}::uuid[]) and a.state = 'firing' and not a.notified
             and not exists (select 1 from public.alert_device_snoozes s
                             where s.org_id = ${orgId} and s.rule_id = a.rule_id and s.device_id = a.device_id and s.until > ${now})
-          returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.fired_at as at
+          returning a.id, a.rule_id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.fired_at as at
         )
-        select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
+        select ch.id, ch.rule_id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
         from changed ch left join public.devices d on d.id = ch.device_id`;
   const resolved = await tx<TransitionRow[]>`
     with changed as (
       update public.alerts a set resolved_notified = true
-      where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state = 'resolved' and a.notified and not a.resolved_notified
-      returning a.id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.resolved_at as at
+      where a.org_id = ${orgId} and a.rule_id = any(${rules.map((r) => r.id)}::uuid[]) and a.state = 'resolved' and a.notified and not a.resolved_notified
+      returning a.id, a.rule_id, a.severity, a.device_id, a.details ->> 'label' as label, a.last_value, a.resolved_at as at
     )
-    select ch.id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
+    select ch.id, ch.rule_id, ch.severity, ch.device_id, d.thing_name, ch.label, ch.last_value, ch.at
     from changed ch left join public.devices d on d.id = ch.device_id`;
 
-  const event = (type: AlertEvent['type'], r: TransitionRow): AlertEvent => ({
+  const event = (type: AlertEvent['type'], rule: RuleForEvaluation, r: TransitionRow): AlertEvent => ({
     type,
     alertId: r.id,
     orgId,
@@ -413,5 +622,11 @@ async function untoldTransitions(tx: Tx, orgId: string, rule: RuleForEvaluation,
     at: r.at.toISOString(),
     channelIds: rule.channelIds,
   });
-  return [...fired.map((r) => event('fired', r)), ...resolved.map((r) => event('resolved', r))];
+  const byRule = (rows: TransitionRow[]) => Map.groupBy(rows, (r) => r.rule_id);
+  const firedByRule = byRule(fired);
+  const resolvedByRule = byRule(resolved);
+  return rules.flatMap((rule) => [
+    ...(firedByRule.get(rule.id) ?? []).map((r) => event('fired', rule, r)),
+    ...(resolvedByRule.get(rule.id) ?? []).map((r) => event('resolved', rule, r)),
+  ]);
 }
