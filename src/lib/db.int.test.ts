@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSql, as, closeAdminSql, createTestUser } from '../../scripts/test/fixtures';
 import { createAwsClients } from './aws/clients';
 import type { SessionUser } from './context';
-import { asService, assertOutsideTransaction, closeDatabase, TransactionIOError } from './db';
+import { afterCommit, asService, assertOutsideTransaction, closeDatabase, TransactionIOError } from './db';
 
 /**
  * The transaction guard and timeouts against real Postgres: no network call starts while asUser or
@@ -60,6 +60,39 @@ describe('assertOutsideTransaction', () => {
     });
     expect(inOuter).toBe('TransactionIOError');
     await expect(later).resolves.toBeUndefined();
+  });
+});
+
+describe('afterCommit', () => {
+  const status = async (xid: string) => (await adminSql()<{ s: string }[]>`select txid_status(${xid}::bigint) as s`)[0]!.s;
+
+  it('runs the work once the transaction has committed, seen from another connection', async () => {
+    const seen: string[] = [];
+    await asService(async (tx) => {
+      const [row] = await tx<{ xid: string }[]>`select txid_current()::text as xid`;
+      await afterCommit(async () => {
+        seen.push(await status(row!.xid));
+      });
+      seen.push('body done');
+    });
+    expect(seen).toEqual(['body done', 'committed']);
+  });
+
+  it('never runs the work of a transaction that rolled back, and runs at once outside one', async () => {
+    let ran = false;
+    await expect(
+      asService(async () => {
+        await afterCommit(async () => {
+          ran = true;
+        });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(ran).toBe(false);
+    await afterCommit(async () => {
+      ran = true;
+    });
+    expect(ran).toBe(true);
   });
 });
 

@@ -58,7 +58,14 @@ function timeouts(): DatabaseTimeouts {
 }
 
 /** The open transaction of the current async context; `open` turns false when it ends (work it spawned may outlive it). */
-const transactionScope = new AsyncLocalStorage<{ door: 'asUser' | 'asService'; open: boolean }>();
+const transactionScope = new AsyncLocalStorage<TransactionScope>();
+
+interface TransactionScope {
+  door: 'asUser' | 'asService';
+  open: boolean;
+  /** Work that must only see committed rows (see afterCommit). */
+  afterCommit: (() => Promise<void>)[];
+}
 
 /** Thrown when network I/O is attempted while a transaction holds a pooled connection. */
 export class TransactionIOError extends Error {
@@ -78,17 +85,30 @@ export function assertOutsideTransaction(what = 'Network I/O'): void {
 
 async function transaction<T>(door: 'asUser' | 'asService', setup: (tx: Tx, t: DatabaseTimeouts) => Promise<unknown>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const t = timeouts();
-  return (await pool().begin((tx) => {
-    const scope = { door, open: true };
-    return transactionScope.run(scope, async () => {
+  const scope: TransactionScope = { door, open: true, afterCommit: [] };
+  const result = (await pool().begin((tx) =>
+    transactionScope.run(scope, async () => {
       try {
         await setup(tx, t);
         return await fn(tx);
       } finally {
         scope.open = false;
       }
-    });
-  })) as T;
+    }),
+  )) as T;
+  for (const work of scope.afterCommit) await work();
+  return result;
+}
+
+/**
+ * Runs `work` once the current asUser/asService transaction has committed (at once outside one;
+ * never if it rolls back). For hand-offs to readers on other connections, such as queueing a job
+ * whose handler reads a row this transaction writes: queued earlier, the handler may not see it.
+ */
+export async function afterCommit(work: () => Promise<void>): Promise<void> {
+  const scope = transactionScope.getStore();
+  if (scope?.open) scope.afterCommit.push(work);
+  else await work();
 }
 
 export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {

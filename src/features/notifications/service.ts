@@ -3,7 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { AlertEvent } from '@/features/alerts/events';
 import { recordAudit } from '@/lib/audit';
 import type { OrgContext, OrgScope } from '@/lib/context';
-import type { Tx } from '@/lib/db';
+import { afterCommit, type Tx } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { jobQueue } from '@/lib/jobs/queue-client';
 import { QUEUES } from '@/lib/jobs/queues';
@@ -216,7 +216,7 @@ interface DeliveryRow {
  * Routes alert events to their rules' channels: one delivery per event and channel, or one digest
  * per channel that would get more than STORM_THRESHOLD of them. Only enabled channels of the
  * event's own organization count (rules hold channel ids without a foreign key). The rows commit
- * before their jobs are queued; a job lost in between is queued again by the worker's sweep.
+ * before their jobs are queued (afterCommit); a job lost in between is queued again by the worker's sweep.
  */
 export async function notifyAlertEvents(db: Db, events: AlertEvent[], deps: NotifyDeps = {}): Promise<{ deliveries: number }> {
   const wanted = events.filter((e) => e.channelIds.length > 0);
@@ -256,6 +256,8 @@ export async function notifyAlertEvents(db: Db, events: AlertEvent[], deps: Noti
       returning id`;
     return inserted.map((r) => r.id);
   });
-  await (deps.enqueue ?? defaultEnqueue)(ids);
+  // `db` may run inside the caller's transaction (alert evaluation marks events told in the same one):
+  // the jobs are queued once the delivery rows are committed, or their handler could miss them.
+  await afterCommit(() => (deps.enqueue ?? defaultEnqueue)(ids));
   return { deliveries: ids.length };
 }
