@@ -1,25 +1,56 @@
 import { asService } from '@/lib/db';
+import { logger } from '@/lib/logger';
 import { limitRoute } from '@/lib/rate-limit';
 import { appRuntime } from '@/features/integrations/runtime/app-runtime';
+import { createWriteCombiner, type WriteCombiner } from '@/features/telemetry-store/combiner';
+import { startRollupFolder, type RollupFolder } from '@/features/telemetry-store/rollup-folder';
 import { ingestLimits } from './config';
 import type { LiveDataHttpDeps } from './http';
-import { createWriteCombiner, type WriteCombiner } from '@/features/telemetry-store/combiner';
+import { cachedLookups } from './ingest-lookups';
+import { batchedTally, type IngestTally } from './ingest-tally';
 
-let deps: LiveDataHttpDeps | undefined;
-/** One write combiner per process: the points of concurrent ingest requests share a statement. */
-let combiner: WriteCombiner | undefined;
+/**
+ * The ingest's per-process parts, shared by the Next.js route and the standalone ingest server
+ * (scripts/ingest-server.ts): one write combiner (raw rows only; the answer follows their commit),
+ * one rollup folder (folds the committed batches into the rollups, drains leftovers on start), the
+ * cached auth records and device names (5 s TTL) and the batched rejection counters (1 s).
+ */
+export interface IngestRuntime {
+  combiner: WriteCombiner;
+  folder: RollupFolder;
+  tally: IngestTally;
+  deps: LiveDataHttpDeps;
+  /** Flushes counters and folds what is queued (graceful shutdown). */
+  stop(): Promise<void>;
+}
 
-export function ingestWriteCombiner(): WriteCombiner {
-  combiner ??= createWriteCombiner({ db: asService });
-  return combiner;
+let runtime: IngestRuntime | undefined;
+
+export function ingestRuntime(): IngestRuntime {
+  if (runtime) return runtime;
+  const log = logger.child({ component: 'ingest' });
+  const combiner = createWriteCombiner({ db: asService, rollups: 'queued' });
+  const folder = startRollupFolder({ db: asService, onError: (err) => log.error({ err }, 'rollup fold failed; retrying') });
+  const tally = batchedTally({ db: asService, onError: (err) => log.error({ err }, 'ingest counters not written; retrying') });
+  const deps: LiveDataHttpDeps = {
+    ingest: { db: asService, writePoints: (points) => combiner.write(points), limits: ingestLimits(), lookups: cachedLookups({ db: asService }), tally },
+    confirm: { db: asService, runtime: appRuntime() },
+    limitConfirmation: (integrationId) => limitRoute('destinationConfirmation', integrationId),
+  };
+  runtime = {
+    combiner,
+    folder,
+    tally,
+    deps,
+    async stop() {
+      await tally.stop();
+      await folder.stop();
+    },
+  };
+  return runtime;
 }
 
 /** The web app's live-data dependencies (service-role database, the integration runtime, env limits). */
 export function liveDataHttpDeps(): LiveDataHttpDeps {
-  deps ??= {
-    ingest: { db: asService, writePoints: (points) => ingestWriteCombiner().write(points), limits: ingestLimits() },
-    confirm: { db: asService, runtime: appRuntime() },
-    limitConfirmation: (integrationId) => limitRoute('destinationConfirmation', integrationId),
-  };
-  return deps;
+  return ingestRuntime().deps;
 }

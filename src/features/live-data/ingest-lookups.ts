@@ -1,0 +1,133 @@
+import { LRUCache } from 'lru-cache';
+import { timingSafeEqual } from 'node:crypto';
+import type { Db } from '@/features/integrations/runtime/integration';
+import { hashIngestSecret } from './secret';
+
+/**
+ * What the ingest needs to know about an integration before it can accept a batch: who it belongs to,
+ * whether live data is on, the secret hash(es) it accepts, and which device each thing name is. Read
+ * from Postgres directly (`directLookups`, tests and one-off callers) or through a per-process cache
+ * (`cachedLookups`, the app and the standalone ingest server) so a telemetry request normally costs no
+ * database round trip before its points are written.
+ *
+ * Cache semantics (documented in README, "Live data ingest"): an auth record is kept at most `ttlMs`
+ * (default 5 s), so switching live data off, or a secret rotation whose grace period ends, takes
+ * effect within that time on every ingest process. Device names are refreshed on a miss; a name that
+ * is not a device of the integration is remembered as unknown for `unknownTtlMs` (default 2 s), so a
+ * device added by the sync is accepted within that time.
+ */
+
+export interface IngestAuthRecord {
+  orgId: string;
+  enabled: boolean;
+  /** SHA-256 hashes of the secrets accepted now (the current one, and a previous one during rotation). */
+  hashes: Buffer[];
+}
+
+export interface IngestTarget {
+  orgId: string;
+  integrationId: string;
+}
+
+export interface IngestLookups {
+  /** The integration's auth record, or null when it has no live-data row. */
+  auth(integrationId: string): Promise<IngestAuthRecord | null>;
+  /** Device ids of the given thing names of the integration; unknown names are absent. */
+  devices(target: IngestTarget, things: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** Constant-time: every stored hash is compared, whichever matches (or none). */
+export function secretAccepted(presented: string, hashes: readonly Buffer[]): boolean {
+  if (presented.length === 0 || presented.length > 256) return false;
+  const digest = hashIngestSecret(presented);
+  let ok = false;
+  for (const h of hashes) if (h.length === 32 && timingSafeEqual(digest, h)) ok = true;
+  return ok;
+}
+
+async function readAuth(db: Db, integrationId: string): Promise<IngestAuthRecord | null> {
+  // Every bytea column named *secret_hash is an accepted hash (the current and, while a rotation's
+  // grace period lasts, the previous secret): to_jsonb keeps this independent of how the live-data
+  // lane names the previous-hash column, and expiry of the grace period is the row's business.
+  const [row] = await db((tx) => tx<{ org_id: string; enabled: boolean; hashes: string[] | null }[]>`
+    select l.org_id, l.enabled,
+           (select array_agg(v.value) from jsonb_each_text(to_jsonb(l)) v
+            where v.key like '%secret_hash' and v.value is not null
+              and (v.key = 'secret_hash' or coalesce((to_jsonb(l) ->> 'previous_secret_expires_at')::timestamptz > now(), true))) as hashes
+    from public.integration_live_data l where l.integration_id = ${integrationId}`);
+  if (!row) return null;
+  // bytea in jsonb text form: '\x…' hex.
+  const hashes = (row.hashes ?? []).map((h) => Buffer.from(h.replace(/^\\x/, ''), 'hex'));
+  return { orgId: row.org_id, enabled: row.enabled, hashes };
+}
+
+async function readDevices(db: Db, target: IngestTarget, things: readonly string[]): Promise<Map<string, string>> {
+  const devices = new Map<string, string>();
+  if (things.length === 0) return devices;
+  const rows = await db((tx) => tx<{ id: string; thing_name: string }[]>`
+    select id, thing_name from public.devices
+    where org_id = ${target.orgId} and integration_id = ${target.integrationId}
+      and thing_name = any(${things as string[]}::text[]) and removed_at is null`);
+  for (const r of rows) devices.set(r.thing_name, r.id);
+  return devices;
+}
+
+export function directLookups(db: Db): IngestLookups {
+  return { auth: (id) => readAuth(db, id), devices: (target, things) => readDevices(db, target, things) };
+}
+
+export interface CachedLookupsOptions {
+  db: Db;
+  ttlMs?: number;
+  unknownTtlMs?: number;
+  /** Integrations whose auth records are kept. */
+  maxIntegrations?: number;
+  /** Thing names kept, over all integrations. */
+  maxDevices?: number;
+}
+
+const UNKNOWN = '';
+
+export function cachedLookups(options: CachedLookupsOptions): IngestLookups {
+  const ttl = options.ttlMs ?? 5_000;
+  const unknownTtl = options.unknownTtlMs ?? 2_000;
+  // null (no live-data row) is cached too, as a record that accepts nothing.
+  const auth = new LRUCache<string, IngestAuthRecord | { none: true }>({ max: options.maxIntegrations ?? 10_000, ttl });
+  const authLoading = new Map<string, Promise<IngestAuthRecord | null>>();
+  // Key integration:thing → device id, or UNKNOWN (negative entry with its own shorter TTL).
+  const devices = new LRUCache<string, string>({ max: options.maxDevices ?? 500_000, ttl: 10 * ttl });
+  return {
+    async auth(integrationId) {
+      const hit = auth.get(integrationId);
+      if (hit) return 'none' in hit ? null : hit;
+      // Concurrent misses share one read.
+      let loading = authLoading.get(integrationId);
+      if (!loading) {
+        loading = readAuth(options.db, integrationId).finally(() => authLoading.delete(integrationId));
+        authLoading.set(integrationId, loading);
+        loading.then((r) => auth.set(integrationId, r ?? { none: true }), () => undefined);
+      }
+      return loading;
+    },
+    async devices(target, things) {
+      const found = new Map<string, string>();
+      const missing: string[] = [];
+      for (const thing of things) {
+        const id = devices.get(`${target.integrationId}:${thing}`);
+        if (id === undefined) missing.push(thing);
+        else if (id !== UNKNOWN) found.set(thing, id);
+      }
+      if (missing.length === 0) return found;
+      const read = await readDevices(options.db, target, missing);
+      for (const thing of missing) {
+        const id = read.get(thing);
+        if (id === undefined) devices.set(`${target.integrationId}:${thing}`, UNKNOWN, { ttl: unknownTtl });
+        else {
+          devices.set(`${target.integrationId}:${thing}`, id);
+          found.set(thing, id);
+        }
+      }
+      return found;
+    },
+  };
+}
