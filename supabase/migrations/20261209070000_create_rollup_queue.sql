@@ -16,4 +16,5 @@ create table private.telemetry_rollup_queue (
 comment on table private.telemetry_rollup_queue is 'Raw points committed but not yet folded into the rollups (one row per writer flush, as parallel arrays).';
 
 revoke all on table private.telemetry_rollup_queue from public, anon, authenticated;
-grant select, insert, delete on table private.telemetry_rollup_queue to service_role;
+-- update: the fold locks the rows it takes (for update skip locked).
+grant select, insert, update, delete on table private.telemetry_rollup_queue to service_role;
