@@ -14,7 +14,8 @@ import { hashIngestSecret } from './secret';
  * (default 5 s), so switching live data off, or a secret rotation whose grace period ends, takes
  * effect within that time on every ingest process. Device names are refreshed on a miss; a name that
  * is not a device of the integration is remembered as unknown for `unknownTtlMs` (default 2 s), so a
- * device added by the sync is accepted within that time.
+ * device added by the sync is accepted within that time. A known name is kept 10 × `ttlMs` (50 s): a
+ * device the sync removes may still receive points for that long.
  */
 
 export interface IngestAuthRecord {
@@ -84,6 +85,8 @@ export interface CachedLookupsOptions {
   maxIntegrations?: number;
   /** Thing names kept, over all integrations. */
   maxDevices?: number;
+  /** The clock of the TTLs (ms, monotonic); tests pass a manual one. */
+  now?: () => number;
 }
 
 const UNKNOWN = '';
@@ -91,11 +94,12 @@ const UNKNOWN = '';
 export function cachedLookups(options: CachedLookupsOptions): IngestLookups {
   const ttl = options.ttlMs ?? 5_000;
   const unknownTtl = options.unknownTtlMs ?? 2_000;
+  const perf = options.now ? { now: options.now } : undefined;
   // null (no live-data row) is cached too, as a record that accepts nothing.
-  const auth = new LRUCache<string, IngestAuthRecord | { none: true }>({ max: options.maxIntegrations ?? 10_000, ttl });
+  const auth = new LRUCache<string, IngestAuthRecord | { none: true }>({ max: options.maxIntegrations ?? 10_000, ttl, perf, ttlResolution: 0 });
   const authLoading = new Map<string, Promise<IngestAuthRecord | null>>();
   // Key integration:thing → device id, or UNKNOWN (negative entry with its own shorter TTL).
-  const devices = new LRUCache<string, string>({ max: options.maxDevices ?? 500_000, ttl: 10 * ttl });
+  const devices = new LRUCache<string, string>({ max: options.maxDevices ?? 500_000, ttl: 10 * ttl, perf, ttlResolution: 0 });
   return {
     async auth(integrationId) {
       const hit = auth.get(integrationId);

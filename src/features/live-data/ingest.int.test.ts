@@ -184,12 +184,13 @@ describe('through the route handler (streamed request bodies)', () => {
 });
 
 describe('with the per-process cache and batched counters (the app and the ingest server)', () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The caches' clock, moved by hand (no sleeping, no timing luck).
+  let clock = 1_000;
 
   it('keeps an auth record for its TTL only: a switched-off integration or a new secret takes effect within it', async () => {
     const cached = await createTestIntegration(org);
     const first = await enableLiveDataForTest(cached);
-    const lookups = cachedLookups({ db: asService, ttlMs: 300 });
+    const lookups = cachedLookups({ db: asService, ttlMs: 5_000, now: () => clock });
     const send = (s: string) =>
       ingest(
         { ...deps(), lookups },
@@ -200,16 +201,16 @@ describe('with the per-process cache and batched counters (the app and the inges
     await adminSql()`update public.integration_live_data set secret_hash = ${fresh.hash} where integration_id = ${cached.id}`;
     // Within the TTL the cached record still decides; after it, the new secret only.
     expect((await send(first)).status).toBe(200);
-    await sleep(350);
+    clock += 5_001;
     expect((await send(first)).status).toBe(401);
     expect((await send(fresh.secret)).status).toBe(200);
     await adminSql()`update public.integration_live_data set enabled = false where integration_id = ${cached.id}`;
-    await sleep(350);
+    clock += 5_001;
     expect((await send(fresh.secret)).status).toBe(401);
   });
 
   it('remembers unknown thing names briefly, then finds a device the sync added; counters are written in one flush', async () => {
-    const lookups = cachedLookups({ db: asService, unknownTtlMs: 200 });
+    const lookups = cachedLookups({ db: asService, unknownTtlMs: 2_000, now: () => clock });
     const tally = batchedTally({ db: asService, flushEveryMs: 60_000 });
     const send = () =>
       ingest(
@@ -220,7 +221,7 @@ describe('with the per-process cache and batched counters (the app and the inges
     const [late] = await adminSql()<{ id: string }[]>`
       insert into public.devices (org_id, integration_id, thing_name, sync_hash) values (${org.id}, ${integration.id}, 'late-1', 'x') returning id`;
     expect((await send()).body).toMatchObject({ accepted: 1, rejected: { unknown_device: 1 } }); // still remembered as unknown
-    await sleep(250);
+    clock += 2_001;
     expect((await send()).body).toMatchObject({ accepted: 2, rejected: {} });
     expect(written.filter((p) => p.deviceId === late!.id)).toHaveLength(1);
     // Nothing counted until the flush; then both rejections at once.
