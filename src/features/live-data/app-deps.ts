@@ -29,7 +29,8 @@ let runtime: IngestRuntime | undefined;
 export function ingestRuntime(): IngestRuntime {
   if (runtime) return runtime;
   const log = logger.child({ component: 'ingest' });
-  const combiner = createWriteCombiner({ db: asService, rollups: 'queued' });
+  // Four flushes in flight: raw-only flushes do not contend on rollup rows, so they overlap well.
+  const combiner = createWriteCombiner({ db: asService, rollups: 'queued', maxInFlight: 4 });
   const folder = startRollupFolder({ db: asService, onError: (err) => log.error({ err }, 'rollup fold failed; retrying') });
   const tally = batchedTally({ db: asService, onError: (err) => log.error({ err }, 'ingest counters not written; retrying') });
   const deps: LiveDataHttpDeps = {
