@@ -228,6 +228,8 @@ export async function foldQueuedRollups(db: Tx, maxBatches = 200): Promise<{ bat
       select u.* from taken,
         unnest(taken.org_ids, taken.integration_ids, taken.device_ids, taken.metrics, taken.ts, taken.values)
           as u(org_id, integration_id, device_id, metric, ts, value)
+      -- An organization deleted meanwhile took its telemetry with it: no rollups for it.
+      where exists (select 1 from public.organizations o where o.id = u.org_id)
     ),
     ${db.unsafe(ROLLUP_CTES)}
     select (select count(*) from taken)::int as batches, (select count(*) from ins)::int as points`;
