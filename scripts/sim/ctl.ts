@@ -13,6 +13,9 @@ const HELP = `Device controls of a running AWS fleet simulator
                                             [--value <v>] [--delta <d>] [--rate <per hour>] [--minutes <n>]
   clear     end controls (all devices without a selector)   [--kinds offline,drain,spike,shift,drift,stuck]
   list      controls in force
+  bad-build devices that install a firmware through a job misbehave from then on (see the OTA health guard)
+                                            --firmware <version> [--rate <battery points per hour, default 20>] | --kind offline
+                                            --firmware none removes the rules; without --firmware lists them
   rules     topic rules, destinations and delivery counters (GET /_sim/rules)
   flush     deliver everything the rules engine has pending now (POST /_sim/rules/flush)
 
@@ -20,7 +23,8 @@ const HELP = `Device controls of a running AWS fleet simulator
   Target:   --url <simulator> (default http://${DEFAULT_HOST}:${DEFAULT_PORT})  --account <id> (default ${DEMO_ACCOUNT_ID})
 
   e.g. npx tsx scripts/sim/ctl.ts offline --group site-berlin --count 5
-       npx tsx scripts/sim/ctl.ts anomaly --things sensor-000007 --kind spike --metric temperature --value 80`;
+       npx tsx scripts/sim/ctl.ts anomaly --things sensor-000007 --kind spike --metric temperature --value 80
+       npx tsx scripts/sim/ctl.ts bad-build --firmware 2.1.0 --rate 60`;
 
 function fail(message: string): never {
   console.error(`sim ctl: ${message}\n\n${HELP}`);
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     parsed = parseArgs({
       allowPositionals: true,
       options: Object.fromEntries(
-        ['url', 'account', 'things', 'prefix', 'group', 'count', 'reason', 'rate', 'minutes', 'kind', 'metric', 'value', 'delta', 'kinds'].map((k) => [k, { type: 'string' as const }]),
+        ['url', 'account', 'things', 'prefix', 'group', 'count', 'reason', 'rate', 'minutes', 'kind', 'metric', 'value', 'delta', 'kinds', 'firmware'].map((k) => [k, { type: 'string' as const }]),
       ),
       strict: true,
     });
@@ -83,6 +87,16 @@ async function main(): Promise<void> {
     case 'list':
       request = { method: 'GET', path: '/controls' };
       break;
+    case 'bad-build': {
+      base = `${root}/accounts/${a.account ?? DEMO_ACCOUNT_ID}/firmware-behaviour`;
+      if (a.firmware === undefined) {
+        request = { method: 'GET', path: '' };
+        break;
+      }
+      const effect = a.kind === 'offline' ? { kind: 'offline' } : { kind: 'drain', ratePerHour: num('rate', a.rate) ?? 20 };
+      request = { method: 'PUT', path: '', body: { rules: a.firmware === 'none' ? [] : [{ firmware: a.firmware, effect }] } };
+      break;
+    }
     case 'rules':
     case 'flush':
       base = `${root}/rules`;

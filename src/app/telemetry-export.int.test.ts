@@ -3,6 +3,7 @@ import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionUser } from '@/lib/context';
 import { asService, closeDatabase } from '@/lib/db';
+import { enableLiveDataForTest } from '@/features/live-data/test-support';
 import { writeTelemetryPoints, type TelemetryPoint } from '@/features/telemetry-store/service';
 import { adminSql, closeAdminSql, createTestIntegration, createTestOrg, type TestOrg } from '../../scripts/test/fixtures';
 
@@ -28,6 +29,8 @@ beforeAll(async () => {
   org = await createTestOrg('tl-export');
   other = await createTestOrg('tl-export-other');
   const live = (await createTestIntegration(org, { name: 'Live' })).id;
+  // Live data on: the store is this integration's chart source.
+  await enableLiveDataForTest({ id: live, orgId: org.id });
   const synced = (await createTestIntegration(org, { name: 'Synced' })).id;
   const [a] = await adminSql()<{ id: string }[]>`
     insert into public.devices (org_id, integration_id, thing_name, sync_hash) values (${org.id}, ${live}, 'exp-live', 'x') returning id`;

@@ -7,7 +7,39 @@ export type Database = {
   
   "public": {
           Tables: {
-            "alert_device_snoozes": {
+            "alert_anomaly_baselines": {
+                  Row: {
+                    "daily_shape": (number)[] | null,"device_id": string,"history_from": string | null,"history_to": string | null,"interval_seconds": number | null,"level": number | null,"metric_key": string,"noise": number | null,"org_id": string,"points": number,"refreshed_at": string,"rule_id": string,"scale": number | null,"source": string,"stuck_samples": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "daily_shape"?: (number)[] | null,"device_id": string,"history_from"?: string | null,"history_to"?: string | null,"interval_seconds"?: number | null,"level"?: number | null,"metric_key": string,"noise"?: number | null,"org_id": string,"points": number,"refreshed_at": string,"rule_id": string,"scale"?: number | null,"source": string,"stuck_samples"?: number | null
+                  }
+                  Update: {
+                    "daily_shape"?: (number)[] | null,"device_id"?: string,"history_from"?: string | null,"history_to"?: string | null,"interval_seconds"?: number | null,"level"?: number | null,"metric_key"?: string,"noise"?: number | null,"org_id"?: string,"points"?: number,"refreshed_at"?: string,"rule_id"?: string,"scale"?: number | null,"source"?: string,"stuck_samples"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_anomaly_baselines_device_fkey"
+      columns: ["device_id","org_id"]
+isOneToOne: false
+      referencedRelation: "devices"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "alert_anomaly_baselines_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alert_anomaly_baselines_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
+                },"alert_device_snoozes": {
                   Row: {
                     "created_at": string,"created_by": string | null,"device_id": string,"id": string,"org_id": string,"rule_id": string,"until": string
                   }
@@ -309,14 +341,14 @@ isOneToOne: false
                   ]
                 },"integration_live_data": {
                   Row: {
-                    "confirmation_token": string | null,"created_at": string,"destination_arn": string | null,"destination_confirmed_at": string | null,"destination_status": string | null,"enabled": boolean,"integration_id": string,"last_error": string | null,"last_message_at": string | null,"last_presence_at": string | null,"org_id": string,"presence_rule_name": string | null,"presence_rule_status": string | null,"secret_hash": string | null,"secret_hint": string | null,"secret_rotated_at": string | null,"telemetry_rule_name": string | null,"telemetry_rule_status": string | null,"topic_filter": string,"updated_at": string
+                    "confirmation_token": string | null,"created_at": string,"destination_arn": string | null,"destination_confirmed_at": string | null,"destination_status": string | null,"enabled": boolean,"integration_id": string,"last_error": string | null,"last_message_at": string | null,"last_presence_at": string | null,"org_id": string,"presence_rule_name": string | null,"presence_rule_status": string | null,"previous_secret_expires_at": string | null,"previous_secret_hash": string | null,"secret_hash": string | null,"secret_hint": string | null,"secret_rotated_at": string | null,"telemetry_rule_name": string | null,"telemetry_rule_status": string | null,"topic_filter": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id": string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id": string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
+                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id": string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id": string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"previous_secret_expires_at"?: string | null,"previous_secret_hash"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
                   }
                   Update: {
-                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id"?: string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id"?: string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
+                    "confirmation_token"?: string | null,"created_at"?: string,"destination_arn"?: string | null,"destination_confirmed_at"?: string | null,"destination_status"?: string | null,"enabled"?: boolean,"integration_id"?: string,"last_error"?: string | null,"last_message_at"?: string | null,"last_presence_at"?: string | null,"org_id"?: string,"presence_rule_name"?: string | null,"presence_rule_status"?: string | null,"previous_secret_expires_at"?: string | null,"previous_secret_hash"?: string | null,"secret_hash"?: string | null,"secret_hint"?: string | null,"secret_rotated_at"?: string | null,"telemetry_rule_name"?: string | null,"telemetry_rule_status"?: string | null,"topic_filter"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -499,6 +531,32 @@ isOneToOne: false
       referencedColumns: ["id","org_id"]
     },{
       foreignKeyName: "ota_job_executions_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"ota_job_guards": {
+                  Row: {
+                    "confidence": number,"created_at": string,"created_by": string | null,"id": string,"last_check": Json | null,"last_checked_at": string | null,"margin_percent": number,"min_treated": number,"org_id": string,"ota_job_id": string,"rule_ids": (string)[],"trip": Json | null,"trip_error": string | null,"tripped_at": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "confidence"?: number,"created_at"?: string,"created_by"?: string | null,"id"?: string,"last_check"?: Json | null,"last_checked_at"?: string | null,"margin_percent"?: number,"min_treated"?: number,"org_id": string,"ota_job_id": string,"rule_ids": (string)[],"trip"?: Json | null,"trip_error"?: string | null,"tripped_at"?: string | null
+                  }
+                  Update: {
+                    "confidence"?: number,"created_at"?: string,"created_by"?: string | null,"id"?: string,"last_check"?: Json | null,"last_checked_at"?: string | null,"margin_percent"?: number,"min_treated"?: number,"org_id"?: string,"ota_job_id"?: string,"rule_ids"?: (string)[],"trip"?: Json | null,"trip_error"?: string | null,"tripped_at"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ota_job_guards_job_fkey"
+      columns: ["ota_job_id","org_id"]
+isOneToOne: false
+      referencedRelation: "ota_jobs"
+      referencedColumns: ["id","org_id"]
+    },{
+      foreignKeyName: "ota_job_guards_org_id_fkey"
       columns: ["org_id"]
 isOneToOne: false
       referencedRelation: "organizations"

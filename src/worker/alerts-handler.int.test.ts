@@ -30,7 +30,8 @@ const alertDeps = (overrides: Partial<AlertsWorkerDeps> = {}): AlertsWorkerDeps 
   log: silentLog,
   now: () => sim.control.now(),
   notify: async (_db, sent) => {
-    events.push(...sent);
+    // The periodic tick evaluates every organization in the shared test database; keep this suite's.
+    events.push(...sent.filter((e) => e.orgId === org.id));
     return { deliveries: sent.length };
   },
   ...overrides,

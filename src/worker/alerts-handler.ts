@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AlertEvent } from '@/features/alerts/events';
 import { evaluateAlerts, type AlertsDb, type AnomalyCandidates, type NotifyAlertEvents } from '@/features/alerts/evaluate';
+import { alertsEvaluateJobSchema } from '@/lib/jobs/payloads';
 
 /**
  * Alert evaluation in the worker: after every sync run of an organization (its write is what rules
@@ -19,6 +20,8 @@ export interface AlertsWorkerDeps {
   anomaly?: AnomalyCandidates;
   /** Evaluation time (epoch ms); the sync's AWS clock, so device times and "now" agree. */
   now?: () => number;
+  /** Runs after each successful evaluation of an organization (the OTA health guard); must not throw. */
+  afterEvaluation?: (orgId: string) => Promise<unknown>;
 }
 
 const inAppOnly: NotifyAlertEvents = async () => ({ deliveries: 0 });
@@ -32,6 +35,7 @@ export async function evaluateOrgAlerts(deps: AlertsWorkerDeps, orgId: string): 
     );
     const durationMs = Math.round(performance.now() - started);
     if (events.length > 0) deps.log.info({ orgId, fired: events.filter((e) => e.type === 'fired').length, resolved: events.filter((e) => e.type === 'resolved').length, durationMs }, 'alerts evaluated');
+    await deps.afterEvaluation?.(orgId).catch((error: unknown) => deps.log.error({ err: error, orgId }, 'after-evaluation hook failed'));
     return events;
   } catch (error) {
     deps.log.error({ err: error, orgId }, 'alert evaluation failed');
@@ -45,4 +49,19 @@ export async function handleAlertsTick(deps: AlertsWorkerDeps): Promise<{ orgs: 
   let events = 0;
   for (const { org_id } of orgs) events += (await evaluateOrgAlerts(deps, org_id))?.length ?? 0;
   return { orgs: orgs.length, events };
+}
+
+/**
+ * `alerts-evaluate` jobs (requested after live-data batches): each organization named once per
+ * batch of jobs, however many requests piled up for it.
+ */
+export async function handleAlertsEvaluateJobs(deps: AlertsWorkerDeps, jobs: Array<{ id: string; data: unknown }>): Promise<{ orgs: number }> {
+  const orgIds = new Set<string>();
+  for (const job of jobs) {
+    const payload = alertsEvaluateJobSchema.safeParse(job.data);
+    if (payload.success) orgIds.add(payload.data.orgId);
+    else deps.log.error({ jobId: job.id }, 'alert evaluation job with an invalid payload dropped');
+  }
+  for (const orgId of orgIds) await evaluateOrgAlerts(deps, orgId);
+  return { orgs: orgIds.size };
 }

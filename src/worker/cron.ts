@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob, type BulkJobResult } from './bulk-handler';
+import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob, type SyncJobResult } from './handlers';
 import { handleReportsTick } from './report-handler';
 import { enqueueWith } from '@/features/notifications/service';
@@ -33,7 +35,12 @@ export async function runCronTick(options: {
   alerts?: Pick<AlertsWorkerDeps, 'notify' | 'anomaly'>;
 }): Promise<CronTickResult> {
   const started = Date.now();
-  const alerts: AlertsWorkerDeps = { ...options.alerts, db: options.deps.db, log: options.log, now: options.deps.now };
+  // The OTA health guard judges guarded rollouts right after each evaluation (same clock, same notifier).
+  const base = options.deps;
+  const afterEvaluation = (orgId: string) =>
+    checkOtaGuards({ runtime: { clients: base.clients, db: base.db }, db: base.db, log: options.log, notify: options.alerts?.notify, now: base.now }, orgId);
+  // Anomaly rules score against baselines learned from Fleetline's own history (features/alerts/anomaly).
+  const alerts: AlertsWorkerDeps = { anomaly: anomalyCandidates(), ...options.alerts, afterEvaluation, db: base.db, log: options.log, now: base.now };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   const boss = await jobQueue();
   const queued = await enqueueDueSyncs(boss, options.deps.db, 'cron');
@@ -72,6 +79,9 @@ export async function runCronTick(options: {
       clearTimeout(timer);
     }
   }
+  // Evaluations requested by live data are covered by the tick below (it evaluates every org with rules).
+  const requested = await boss.fetch(QUEUES.alertsEvaluate, { batchSize: 1000 });
+  if (requested.length > 0) await boss.complete(QUEUES.alertsEvaluate, requested.map((j) => j.id));
   // Without workers nothing else evaluates alert rules between syncs; a failure must not fail the tick.
   await handleAlertsTick(alerts).catch((error: unknown) => options.log.error({ err: error }, 'alerts tick failed'));
   // Scheduled fleet reports due by now are recorded (once per channel and period) and queued.

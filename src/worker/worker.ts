@@ -4,11 +4,13 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { SyncDeps } from '@/features/sync/engine';
 import { stopRequest } from '@/features/sync/errors';
-import { evaluateOrgAlerts, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
+import { evaluateOrgAlerts, handleAlertsEvaluateJobs, handleAlertsTick, type AlertsWorkerDeps } from './alerts-handler';
 import { handleBulkJob } from './bulk-handler';
+import { checkOtaGuards } from '@/features/ota/guard';
 import { handleSyncJob } from './handlers';
 import { handleNotificationJob, sweepNotifications } from './notification-handler';
 import { deliveryDepsFromEnv, type DeliveryDeps } from '@/features/notifications/delivery';
+import { anomalyCandidates } from '@/features/alerts/anomaly';
 import { enqueueWith, notifyAlertEvents } from '@/features/notifications/service';
 import { appUrlEnv, databaseEnv } from '@/lib/env';
 import { handleTelemetryPartitionsJob, handleTelemetryRetentionJob } from './telemetry-maintenance-handler';
@@ -61,9 +63,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await boss.work(QUEUES.tick, { pollingIntervalSeconds: 5 }, tick);
   // Alert transitions become deliveries on this worker's own queue (no second pg-boss in the process).
   const notify: AlertsWorkerDeps['notify'] = (db, events) => notifyAlertEvents(db, events, { enqueue: enqueueWith(boss) });
-  const alerts: AlertsWorkerDeps = { notify, ...options.alerts, db: deps.db, log, now: deps.now };
+  // The OTA health guard judges guarded rollouts right after each evaluation (same clock, same notifier).
+  const afterEvaluation = (orgId: string) => checkOtaGuards({ runtime: { clients: deps.clients, db: deps.db }, db: deps.db, log, notify: alerts.notify, now: deps.now }, orgId);
+  // Anomaly rules score against baselines learned from Fleetline's own history (features/alerts/anomaly).
+  const alerts: AlertsWorkerDeps = { notify, anomaly: anomalyCandidates(), ...options.alerts, afterEvaluation, db: deps.db, log, now: deps.now };
   await boss.schedule(QUEUES.alertsTick, '* * * * *');
   await boss.work(QUEUES.alertsTick, { pollingIntervalSeconds: 5 }, () => handleAlertsTick(alerts));
+  // Evaluations requested by live-data batches: polled often, so presence turns into alerts within seconds.
+  await boss.work(QUEUES.alertsEvaluate, { pollingIntervalSeconds: 1, batchSize: 20 }, (jobs) => handleAlertsEvaluateJobs(alerts, jobs));
   const polling = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
   const afterSync = (run: { orgId: string }) => evaluateOrgAlerts(alerts, run.orgId);
   for (let i = 0; i < options.concurrency; i++) {

@@ -4,6 +4,7 @@ import { COMPARISON_SYMBOLS, type AlertCondition, type FleetMatch, type MetricRe
 
 export function metricLabel(metric: MetricRef): string {
   if (typeof metric === 'string') return metric;
+  if ('telemetry' in metric) return `telemetry ${metric.telemetry}`;
   return `${metric.shadow ? `${metric.shadow}:` : ''}${metric.path.join('.')}`;
 }
 
@@ -35,7 +36,7 @@ export function describeCondition(condition: AlertCondition): string {
       return `${what} ${matchLabel(condition.match)} ${COMPARISON_SYMBOLS[condition.op]} ${condition.level}${unit}${duration(condition.forSeconds)}`;
     }
     case 'anomaly':
-      return `${metricLabel(condition.metric)} outside its usual band (${condition.sensitivity} sensitivity)`;
+      return `${metricLabel(condition.metric)} outside its usual band${PEER_TEXT[condition.peers]} (${condition.sensitivity} sensitivity)`;
     case 'ota_failure':
       return `OTA job failure share > ${condition.failureSharePercent} % or job aborted`;
     case 'sync_failure':
@@ -60,3 +61,5 @@ export function describeAlert(condition: AlertCondition, subject: string | null,
   const now = value === null ? '' : ` — ${formatValue(condition, value)}`;
   return `${subject ? `${subject}: ` : ''}${describeCondition(condition)}${now}`.slice(0, 500);
 }
+
+const PEER_TEXT = { off: '', group: ' or its thing group', thing_type: ' or its thing type' } as const;

@@ -4,7 +4,7 @@ import type { Tx } from '@/lib/db';
 import { deviceFilterSchema, deviceFilterWhere, type DeviceFilter } from '@/features/devices/filters';
 import { describeAlert, describeCondition } from './describe';
 import type { AlertEvent, AlertSeverity } from './events';
-import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef } from './schemas';
+import { alertConditionSchema, type AlertCondition, type Comparison, type FleetMatch, type AnomalyCondition, type FleetShareCondition, type MetricRef, TELEMETRY_FRESH_MINUTES } from './schemas';
 
 /**
  * Alert evaluation: every enabled rule of one organization against the cached fleet, a few
@@ -149,11 +149,21 @@ function compare(tx: Tx, left: postgres.PendingQuery<postgres.Row[]>, op: Compar
   return tx`${left} ${tx.unsafe(SQL_OPS[op])} ${right}::float8`;
 }
 
-/** A numeric metric of `d`: a cached column, or a number under `reported` of the classic or a named shadow. */
-function metricExpr(tx: Tx, metric: MetricRef) {
+/**
+ * A numeric metric of `d`: a cached column, a number under `reported` of the classic or a named
+ * shadow, or the latest live-data point of a telemetry metric when it is fresh at `now` (device time,
+ * like the points' timestamps).
+ */
+function metricExpr(tx: Tx, metric: MetricRef, now: Date) {
   if (metric === 'battery') return tx`d.battery`;
   if (metric === 'rssi') return tx`d.rssi`;
   if (metric === 'temperature') return tx`d.temperature`;
+  if ('telemetry' in metric) {
+    return tx`(select p.value from public.telemetry_points p
+               where p.device_id = d.id and p.org_id = d.org_id and p.metric = ${metric.telemetry}
+                 and p.ts > ${now}::timestamptz - ${TELEMETRY_FRESH_MINUTES}::int * interval '1 minute'
+               order by p.ts desc limit 1)`;
+  }
   // One JSON path call per row (the document is read once); segments are validated, and quoted anyway.
   const keys = metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path];
   const path = `$${keys.map((k) => `."${k}"`).join('')} ? (@.type() == "number")`;
@@ -170,7 +180,7 @@ function fleetMatch(tx: Tx, match: FleetMatch, now: Date) {
       ? tx`d.status = 'offline'`
       : tx`d.status = 'offline' and ${tx.unsafe(OFFLINE_SINCE)} <= ${now}::timestamptz - ${match.minutes}::int * interval '1 minute'`;
   }
-  return tx`coalesce(${compare(tx, metricExpr(tx, match.metric), match.op, match.value)}, false)`;
+  return tx`coalesce(${compare(tx, metricExpr(tx, match.metric, now), match.op, match.value)}, false)`;
 }
 
 /** The clear condition of a level with hysteresis: the value has come back to (or past) `clear`. */
@@ -197,7 +207,7 @@ function fleetMeasure(tx: Tx, c: FleetShareCondition) {
 function clearedValue(tx: Tx, orgId: string, rule: RuleForEvaluation, now: Date) {
   const c = rule.condition;
   if (c.kind === 'threshold') {
-    return tx`(select ${metricExpr(tx, c.metric)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
+    return tx`(select ${metricExpr(tx, c.metric, now)} from public.devices d where d.org_id = ${orgId} and d.id = a.device_id)`;
   }
   if (c.kind === 'fleet_share') {
     return tx`(select ${fleetMeasure(tx, c)} from ${fleetCounts(tx, c, deviceFilterWhere(tx, orgId, rule.filter), now)} s)`;
@@ -229,7 +239,7 @@ async function candidates(tx: Tx, deps: EvaluateDeps, orgId: string, rule: RuleF
       const keep = c.clearValue === undefined ? fire : compare(tx, tx`v.value`, c.op.startsWith('l') ? 'lt' : 'gt', c.clearValue);
       return { sql: tx`
         select d.id::text as subject_key, d.id as device_id, d.thing_name as label, v.value, ${fire} as fire, '{}'::jsonb as details
-        from public.devices d cross join lateral (select ${metricExpr(tx, c.metric)} as value) v
+        from public.devices d cross join lateral (select ${metricExpr(tx, c.metric, now)} as value) v
         where ${where()} and v.value is not null and ${keep}` };
     }
     case 'fleet_share': {
@@ -335,6 +345,8 @@ async function evaluateRule(tx: Tx, deps: EvaluateDeps, orgId: string, rule: Rul
              coalesce(a.clear_since, ${now}) as clear_since
       from public.alerts a
       where a.org_id = ${orgId} and a.rule_id = ${rule.id} and a.state <> 'resolved'
+        -- Instances another feature raised with this rule (an OTA health guard's stop) are not its to clear.
+        and a.details ->> 'raisedBy' is null
         and not exists (select 1 from c where c.subject_key = a.subject_key and (c.fire or a.state <> 'pending'))
     ), dropped as (
       -- Data-modifying WITH clauses run to completion whether or not anything reads them.

@@ -19,6 +19,7 @@ let orgB: TestOrg;
 let ruleId: string;
 let alertId: string;
 let deviceId: string;
+let anomalyRuleId: string;
 
 function run<T>(persona: Persona, fn: (db: Tx) => Promise<T>): Promise<T> {
   if (persona === 'anon') return asAnon(fn);
@@ -43,6 +44,11 @@ beforeAll(async () => {
   alertId = alert!.id;
   await as(orgA.members.operator, (db) => snoozeDevice(orgContext(db, orgA, 'operator'), { ruleId, deviceId, until: new Date(Date.now() + 3600_000) }));
   await as(orgA.members.viewer, (db) => markAlertsRead(orgContext(db, orgA, 'viewer')));
+  const anomaly = createRuleSchema.parse({ name: 'Temperature anomaly', condition: { kind: 'anomaly', metric: 'temperature' } });
+  anomalyRuleId = (await as(orgA.members.operator, (db) => createRule(orgContext(db, orgA, 'operator'), anomaly))).ruleId;
+  await adminSql()`
+    insert into public.alert_anomaly_baselines (org_id, rule_id, device_id, metric_key, source, points, level, scale, refreshed_at)
+    values (${orgA.id}, ${anomalyRuleId}, ${deviceId}, '"temperature"', 'shadow_history', 100, 21.5, 0.4, now())`;
 });
 
 afterAll(async () => {
@@ -67,12 +73,16 @@ describe('reads', () => {
     }
     const member = persona !== 'other org';
     // Each member sees only their own bell mark: the viewer's.
-    expect(await read()).toEqual({ rules: member ? 1 : 0, alerts: member ? 1 : 0, snoozes: member ? 1 : 0, reads: persona === 'viewer' ? 1 : 0 });
+    expect(await read()).toEqual({ rules: member ? 2 : 0, alerts: member ? 1 : 0, snoozes: member ? 1 : 0, reads: persona === 'viewer' ? 1 : 0 });
+  });
+
+  it.each(PERSONAS)('as %s: the anomaly baselines are the evaluation\'s alone (no member reads them)', async (persona) => {
+    await expect(run(persona, (db) => db`select count(*) from public.alert_anomaly_baselines where org_id = ${orgA.id}`)).rejects.toMatchObject({ code: '42501' });
   });
 
   it('the queries return DTOs to a viewer and nothing to another organization, even given the org id', async () => {
     const viewer = await as(orgA.members.viewer, async (db) => ({ rules: await listRules(db, orgA.id), alerts: await listAlerts(db, orgA.id) }));
-    expect(viewer.rules.items).toMatchObject([{ id: ruleId, name: 'Offline 10 min', kind: 'offline', openAlerts: 1 }]);
+    expect(viewer.rules.items.find((r) => r.id === ruleId)).toMatchObject({ id: ruleId, name: 'Offline 10 min', kind: 'offline', openAlerts: 1 });
     expect(viewer.alerts.items).toMatchObject([{ id: alertId, deviceId, thingName: 'rls-device', state: 'firing' }]);
     const stranger = await as(orgB.members.owner, async (db) => ({ rules: await listRules(db, orgA.id), alerts: await listAlerts(db, orgA.id) }));
     expect(stranger).toEqual({ rules: { items: [], nextCursor: null }, alerts: { items: [], nextCursor: null } });
@@ -90,6 +100,9 @@ describe('direct writes are refused for every persona (the server writes these t
     ['snooze a device', (db) => db`insert into public.alert_device_snoozes (org_id, rule_id, device_id, until) values (${orgA.id}, ${ruleId}, ${deviceId}, now() + interval '1 day')`],
     ['lift a snooze', (db) => db`delete from public.alert_device_snoozes where rule_id = ${ruleId}`],
     ['move a bell mark', (db) => db`update public.alert_reads set read_at = now() + interval '1 year'`],
+    ['insert a baseline', (db) => db`insert into public.alert_anomaly_baselines (org_id, rule_id, device_id, metric_key, source, points, refreshed_at) values (${orgA.id}, ${anomalyRuleId}, ${deviceId}, '"battery"', 'telemetry', 0, now())`],
+    ['widen a baseline', (db) => db`update public.alert_anomaly_baselines set scale = 1000 where rule_id = ${anomalyRuleId}`],
+    ['drop a baseline', (db) => db`delete from public.alert_anomaly_baselines where rule_id = ${anomalyRuleId}`],
   ];
   it.each(PERSONAS)('as %s', async (persona) => {
     for (const [name, write] of writes) {

@@ -9,7 +9,7 @@ describe('alert conditions', () => {
       kind: 'threshold', metric: 'battery', op: 'lt', value: 15, clearValue: 20, forSeconds: 600,
     });
     expect(alertConditionSchema.parse({ kind: 'anomaly', metric: 'temperature' })).toEqual({
-      kind: 'anomaly', metric: 'temperature', sensitivity: 'medium', minHistoryHours: 24, forSeconds: 0,
+      kind: 'anomaly', metric: 'temperature', sensitivity: 'medium', minHistoryHours: 24, peers: 'off', forSeconds: 0,
     });
     expect(alertConditionSchema.parse({ kind: 'command_timeout' })).toEqual({ kind: 'command_timeout' });
     expect(alertConditionSchema.parse({ kind: 'sync_failure', consecutive: 3 })).toEqual({ kind: 'sync_failure', consecutive: 3 });

@@ -46,8 +46,22 @@ export const reportedPathSchema = z.object({
 });
 export type ReportedPath = z.infer<typeof reportedPathSchema>;
 
-/** What a threshold compares: a cached column or a reported path. */
-export const metricSchema = z.union([z.enum(DEVICE_METRICS), reportedPathSchema]);
+/**
+ * A metric of Fleetline's telemetry store (live data): its latest point, when one arrived within
+ * TELEMETRY_FRESH_MINUTES. Same name rule as the store's (STORE_METRIC_PATTERN).
+ */
+export const telemetryMetricSchema = z.object({
+  telemetry: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'Metric names start with a letter and use letters, digits and _.- (at most 64).'),
+});
+export type TelemetryMetricRef = z.infer<typeof telemetryMetricSchema>;
+/** How recent a telemetry point must be for a threshold to compare it (older: no value, the rule skips the device). */
+export const TELEMETRY_FRESH_MINUTES = 15;
+
+/** What the anomaly detector watches: a cached column or a reported path. */
+const deviceMetricSchema = z.union([z.enum(DEVICE_METRICS), reportedPathSchema]);
+export type AnomalyMetricRef = z.infer<typeof deviceMetricSchema>;
+/** What a threshold compares: a cached column, a reported path or a live-data telemetry metric. */
+export const metricSchema = z.union([telemetryMetricSchema, z.enum(DEVICE_METRICS), reportedPathSchema]);
 export type MetricRef = z.infer<typeof metricSchema>;
 
 /** True when `clear` lies on the side of `value` where the condition is false (or equals it for strict comparisons). */
@@ -111,12 +125,17 @@ export const fleetShareConditionSchema = z
     }
   });
 
+export const ANOMALY_PEER_MODES = ['off', 'group', 'thing_type'] as const;
+export type AnomalyPeerMode = (typeof ANOMALY_PEER_MODES)[number];
+
 export const anomalyConditionSchema = z.object({
   kind: z.literal('anomaly'),
-  metric: metricSchema,
+  metric: deviceMetricSchema,
   /** Higher = more alerts (a narrower band). */
   sensitivity: z.enum(['low', 'medium', 'high']).default('medium'),
   minHistoryHours: z.number().int().min(1).max(24 * 30).default(24),
+  /** Also compare each device with its peers: the devices of the rule in the same thing group, or of the same thing type. */
+  peers: z.enum(ANOMALY_PEER_MODES).default('off'),
   forSeconds,
 });
 

@@ -1,9 +1,11 @@
 import { asService } from '@/lib/db';
+import { jobQueue } from '@/lib/jobs/queue-client';
 import { logger } from '@/lib/logger';
 import { limitRoute } from '@/lib/rate-limit';
 import { appRuntime } from '@/features/integrations/runtime/app-runtime';
 import { createWriteCombiner, type WriteCombiner } from '@/features/telemetry-store/combiner';
 import { startRollupFolder, type RollupFolder } from '@/features/telemetry-store/rollup-folder';
+import { alertEvaluationAfterIngest } from './alert-requests';
 import { ingestLimits } from './config';
 import type { LiveDataHttpDeps } from './http';
 import { cachedLookups } from './ingest-lookups';
@@ -34,7 +36,15 @@ export function ingestRuntime(): IngestRuntime {
   const folder = startRollupFolder({ db: asService, onError: (err) => log.error({ err }, 'rollup fold failed; retrying') });
   const tally = batchedTally({ db: asService, onError: (err) => log.error({ err }, 'ingest counters not written; retrying') });
   const deps: LiveDataHttpDeps = {
-    ingest: { db: asService, writePoints: (points) => combiner.write(points), limits: ingestLimits(), lookups: cachedLookups({ db: asService }), tally },
+    ingest: {
+      db: asService,
+      writePoints: (points) => combiner.write(points),
+      limits: ingestLimits(),
+      lookups: cachedLookups({ db: asService }),
+      tally,
+      // Live data feeds alert evaluation (debounced queue request).
+      afterWrite: alertEvaluationAfterIngest({ queue: jobQueue, log }),
+    },
     confirm: { db: asService, runtime: appRuntime() },
     limitConfirmation: (integrationId) => limitRoute('destinationConfirmation', integrationId),
   };

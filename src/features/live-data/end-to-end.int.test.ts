@@ -6,14 +6,16 @@ import { testIntegration } from '@/features/integrations/service';
 import { runSync } from '@/features/sync/engine';
 import { createWriteCombiner } from '@/features/telemetry-store/combiner';
 import { asService, closeDatabase } from '@/lib/db';
-import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS } from '../../../scripts/sim/config';
+import { DEMO_ACCOUNT_ID, DEMO_CREDENTIALS, LIMITED_CREDENTIALS } from '../../../scripts/sim/config';
 import type { RunningSimulator } from '../../../scripts/sim/server';
 import { startTestSimulator } from '../../../scripts/sim/test-support';
 import { adminSql, closeAdminSql, createTestOrg, orgScopeFor, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { createSimIntegration, simSyncDeps, type SimIntegration } from '../../../scripts/test/sync-fixtures';
 import { ingestLimits } from './config';
 import { handleIngestRequest, type LiveDataHttpDeps } from './http';
-import { enableLiveData } from './service';
+import { enableLiveData, rotateIngestSecret } from './service';
+import { hashIngestSecret } from './secret';
+import { enableLiveDataForTest } from './test-support';
 
 /**
  * Live data end to end against the simulator's rules engine: Fleetline creates the destination
@@ -106,5 +108,34 @@ describe('live data from the simulator’s rules engine', () => {
     const [after] = await adminSql()<{ connected: boolean; status: string; disconnect_reason: string | null }[]>`
       select connected, status, disconnect_reason from public.devices where integration_id = ${integration.id} and thing_name = ${online!.thing_name}`;
     expect(after).toMatchObject({ connected: false, status: 'offline' });
+  });
+
+  it('rotates the secret of a managed set-up: the rules send the new header, so deliveries go on after the grace period', async () => {
+    const scope = orgScopeFor(org, 'admin');
+    const deps = { db: asService, runtime: { clients: integrationClients(testKeyring(), {}), db: asService }, appUrl };
+    const rotated = await rotateIngestSecret(scope, { integrationId: integration.id }, deps);
+    expect(rotated).toMatchObject({ managed: true, error: null, manual: null, secret: expect.stringMatching(/^fli_/) });
+    expect(Date.parse(rotated.previousSecretExpiresAt!)).toBeGreaterThan(Date.now());
+    // End the grace period at once: from now on only a rule carrying the new secret gets through.
+    await adminSql()`update public.integration_live_data set previous_secret_expires_at = now() - interval '1 second' where integration_id = ${integration.id}`;
+    const count = async () => (await adminSql()<{ n: number }[]>`select count(*)::int as n from public.telemetry_points where integration_id = ${integration.id}`)[0]!.n;
+    const before = await count();
+    sim.control.advanceTime(5 * 60_000);
+    await sim.control.flushRules();
+    expect(await count()).toBeGreaterThan(before);
+  });
+
+  it('undoes a rotation AWS refuses before any rule took the new secret: the old one stays current, nothing expires', async () => {
+    // Capabilities say "may manage rules", but the key is denied every topic rule operation.
+    const limited = await createSimIntegration(org, sim, { credentials: LIMITED_CREDENTIALS });
+    await adminSql()`update public.integrations set capabilities = (select capabilities from public.integrations where id = ${integration.id}) where id = ${limited.id}`;
+    const secret = await enableLiveDataForTest({ id: limited.id, orgId: org.id });
+    const deps = { db: asService, runtime: { clients: integrationClients(testKeyring(), {}), db: asService }, appUrl };
+    const refused = await rotateIngestSecret(orgScopeFor(org, 'admin'), { integrationId: limited.id }, deps);
+    expect(refused).toMatchObject({ secret: null, previousSecretExpiresAt: null, managed: false, error: expect.stringContaining('AccessDenied') });
+    const [row] = await adminSql()<{ secret_hash: Buffer; previous_secret_hash: Buffer | null; previous_secret_expires_at: Date | null; last_error: string }[]>`
+      select secret_hash, previous_secret_hash, previous_secret_expires_at, last_error from public.integration_live_data where integration_id = ${limited.id}`;
+    expect(row!.secret_hash).toEqual(hashIngestSecret(secret));
+    expect(row).toMatchObject({ previous_secret_hash: null, previous_secret_expires_at: null, last_error: expect.stringContaining('AccessDenied') });
   });
 });

@@ -1,7 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { timingSafeEqual } from 'node:crypto';
 import type { Db } from '@/features/integrations/runtime/integration';
-import { hashIngestSecret } from './secret';
 
 /**
  * What the ingest needs to know about an integration before it can accept a batch: who it belongs to,
@@ -21,8 +19,8 @@ import { hashIngestSecret } from './secret';
 export interface IngestAuthRecord {
   orgId: string;
   enabled: boolean;
-  /** SHA-256 hashes of the secrets accepted now (the current one, and a previous one during rotation). */
-  hashes: Buffer[];
+  /** SHA-256 hashes of the secrets accepted now: the current one, and the previous one during a rotation's grace period (else null). */
+  hashes: [Buffer | null, Buffer | null];
 }
 
 export interface IngestTarget {
@@ -37,29 +35,15 @@ export interface IngestLookups {
   devices(target: IngestTarget, things: readonly string[]): Promise<Map<string, string>>;
 }
 
-/** Constant-time: every stored hash is compared, whichever matches (or none). */
-export function secretAccepted(presented: string, hashes: readonly Buffer[]): boolean {
-  if (presented.length === 0 || presented.length > 256) return false;
-  const digest = hashIngestSecret(presented);
-  let ok = false;
-  for (const h of hashes) if (h.length === 32 && timingSafeEqual(digest, h)) ok = true;
-  return ok;
-}
-
 async function readAuth(db: Db, integrationId: string): Promise<IngestAuthRecord | null> {
-  // Every bytea column named *secret_hash is an accepted hash (the current and, while a rotation's
-  // grace period lasts, the previous secret): to_jsonb keeps this independent of how the live-data
-  // lane names the previous-hash column, and expiry of the grace period is the row's business.
-  const [row] = await db((tx) => tx<{ org_id: string; enabled: boolean; hashes: string[] | null }[]>`
-    select l.org_id, l.enabled,
-           (select array_agg(v.value) from jsonb_each_text(to_jsonb(l)) v
-            where v.key like '%secret_hash' and v.value is not null
-              and (v.key = 'secret_hash' or coalesce((to_jsonb(l) ->> 'previous_secret_expires_at')::timestamptz > now(), true))) as hashes
-    from public.integration_live_data l where l.integration_id = ${integrationId}`);
+  // The previous secret only while its rotation's grace period lasts (database clock, at read time:
+  // a cached record may accept it up to the TTL longer).
+  const [row] = await db((tx) => tx<{ org_id: string; enabled: boolean; secret_hash: Buffer | null; previous_hash: Buffer | null }[]>`
+    select org_id, enabled, secret_hash,
+           case when previous_secret_expires_at > now() then previous_secret_hash end as previous_hash
+    from public.integration_live_data where integration_id = ${integrationId}`);
   if (!row) return null;
-  // bytea in jsonb text form: '\x…' hex.
-  const hashes = (row.hashes ?? []).map((h) => Buffer.from(h.replace(/^\\x/, ''), 'hex'));
-  return { orgId: row.org_id, enabled: row.enabled, hashes };
+  return { orgId: row.org_id, enabled: row.enabled, hashes: [row.secret_hash, row.previous_hash] };
 }
 
 async function readDevices(db: Db, target: IngestTarget, things: readonly string[]): Promise<Map<string, string>> {

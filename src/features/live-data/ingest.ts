@@ -3,9 +3,9 @@ import { writePresence, type PresenceEvent } from '@/features/sync/writer';
 import type { Db } from '@/features/integrations/runtime/integration';
 import type { IngestLimits } from './config';
 import type { TelemetryPoint, WritePoints } from './points';
-import { directLookups, secretAccepted, type IngestLookups, type IngestTarget } from './ingest-lookups';
+import { directLookups, type IngestLookups, type IngestTarget } from './ingest-lookups';
 import { directTally, type IngestTally } from './ingest-tally';
-import { INGEST_SECRET_HEADER } from './secret';
+import { INGEST_SECRET_HEADER, ingestSecretMatchesAny } from './secret';
 import { checkMessage, type RejectReason } from './validate';
 
 /**
@@ -32,6 +32,19 @@ export interface IngestDeps {
   tally?: IngestTally;
   /** How often last_message_at / last_presence_at are refreshed (ms), for the default tally. */
   touchEveryMs?: number;
+  /**
+   * Called after a request's write committed, when it stored points or changed presence (e.g. to
+   * request an alert evaluation). Outside the transaction; a failure is the hook's own to log.
+   */
+  afterWrite?: (change: IngestWrite) => Promise<unknown>;
+}
+
+/** What one committed ingest request changed. */
+export interface IngestWrite {
+  orgId: string;
+  integrationId: string;
+  points: number;
+  presence: number;
 }
 
 export interface IngestRequest {
@@ -60,10 +73,9 @@ const integrationIdSchema = z.uuid();
 export async function authenticateIngest(lookups: IngestLookups, integrationId: string, presented: string): Promise<IngestTarget | null> {
   const record = await lookups.auth(integrationId);
   // Compare even when disabled or unknown, so the answer's timing does not tell them apart.
-  const matches = secretAccepted(presented, record?.hashes ?? [NO_HASH]);
+  const matches = ingestSecretMatchesAny(presented, record?.hashes ?? [null, null]);
   return record && record.enabled && matches ? { orgId: record.orgId, integrationId } : null;
 }
-const NO_HASH = Buffer.alloc(32);
 
 type Parsed = { failure: { status: number; reason: RejectReason } } | { messages: unknown[] };
 
@@ -131,6 +143,10 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   summary.presence = presenceApplied;
   if (stored) summary.points = stored.written;
   await tally.record(target, { rejected: summary.rejected, message: summary.accepted > 0, presence: presence.length > 0 });
+  // Points are committed (raw rows; rollups follow within about a second) and presence applied.
+  if (deps.afterWrite && (summary.points > 0 || summary.presence > 0)) {
+    await deps.afterWrite({ ...target, points: summary.points, presence: summary.presence }).catch(() => undefined);
+  }
   return { status: 200, body: { ...summary } };
 }
 

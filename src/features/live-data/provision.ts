@@ -88,6 +88,17 @@ export async function putRule(iot: IoTClient, kind: 'telemetry' | 'presence', ta
   }
 }
 
+/** A rule's new payload (a rotated secret): ReplaceTopicRule, creating the rule when it is gone. */
+export async function replaceRule(iot: IoTClient, kind: 'telemetry' | 'presence', target: RuleTarget, secret: string, signal?: AbortSignal): Promise<void> {
+  const ruleName = ruleNames(target.integrationId)[kind];
+  try {
+    await iot.send(new ReplaceTopicRuleCommand({ ruleName, topicRulePayload: rulePayload(kind, { ...target, secret }) }), { abortSignal: signal });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await putRule(iot, kind, target, secret, signal);
+  }
+}
+
 export async function provisionLiveData(iot: IoTClient, target: RuleTarget, secret: string, knownArn: string | null, signal?: AbortSignal): Promise<LiveDataState> {
   const destination = await ensureDestination(iot, target, knownArn, signal);
   await putRule(iot, 'telemetry', target, secret, signal);

@@ -35,9 +35,10 @@ describe('reading', () => {
     expect(live!.secretHint).toMatch(/^…/);
   });
 
-  it.each(ORG_ROLES)('a %s of A cannot read the secret hash or the confirmation token', async (role) => {
+  it.each(ORG_ROLES)('a %s of A cannot read the secret hash (current or previous) or the confirmation token', async (role) => {
     const user = orgA.members[role];
     await expect(as(user, (db) => db`select secret_hash from public.integration_live_data`)).rejects.toMatchObject({ code: '42501' });
+    await expect(as(user, (db) => db`select previous_secret_hash from public.integration_live_data`)).rejects.toMatchObject({ code: '42501' });
     await expect(as(user, (db) => db`select confirmation_token from public.integration_live_data`)).rejects.toMatchObject({ code: '42501' });
     await expect(as(user, (db) => db`select * from public.integration_live_data`)).rejects.toMatchObject({ code: '42501' });
   });

@@ -7,10 +7,10 @@ import { asServiceWithin } from '@/lib/service-role';
 import { readCapabilities } from '@/features/integrations/capabilities';
 import { openGovernedClients, type RuntimeDeps } from '@/features/integrations/runtime/clients';
 import { loadIntegration, type Db, type IntegrationForSync } from '@/features/integrations/runtime/integration';
-import { deprovisionLiveData, provisionLiveData, putRule, readLiveDataState, type LiveDataState } from './provision';
+import { deprovisionLiveData, provisionLiveData, readLiveDataState, replaceRule, type LiveDataState } from './provision';
 import { cliSnippet, cloudFormationSnippet, ruleNames } from './rules';
 import type { EnableLiveDataInput, LiveDataRefInput } from './schemas';
-import { newIngestSecret } from './secret';
+import { INGEST_SECRET_GRACE_MINUTES, newIngestSecret } from './secret';
 
 /**
  * The integration page's "Live data" card: switch on (a new secret, shown once; the destination and
@@ -29,6 +29,8 @@ export interface LiveDataDeps {
 export interface LiveDataSetupResult {
   /** The new ingest secret: shown once, never stored or returned again. */
   secret: string | null;
+  /** After a rotation: when the replaced secret stops being accepted (ISO time); null otherwise. */
+  previousSecretExpiresAt: string | null;
   /** True when Fleetline created (or replaced) the destination and rules itself. */
   managed: boolean;
   /** The sanitized AWS error when managing the rules failed. */
@@ -41,6 +43,8 @@ interface LiveRow {
   enabled: boolean;
   topic_filter: string;
   destination_arn: string | null;
+  secret_hint: string | null;
+  secret_rotated_at: Date | null;
 }
 
 export function ingestUrl(appUrl: string, integrationId: string): string {
@@ -51,7 +55,7 @@ async function loadForSetup(scope: OrgScope, deps: LiveDataDeps, integrationId: 
   const integration = await loadIntegration(deps.db, integrationId, scope.org.id);
   if (!integration) throw new AppError('NOT_FOUND', 'Integration not found.');
   const [live] = await deps.db((tx) => tx<LiveRow[]>`
-    select enabled, topic_filter, destination_arn from public.integration_live_data
+    select enabled, topic_filter, destination_arn, secret_hint, secret_rotated_at from public.integration_live_data
     where integration_id = ${integrationId} and org_id = ${scope.org.id}`);
   const [caps] = await deps.db((tx) => tx<{ capabilities: unknown }[]>`
     select capabilities from public.integrations where id = ${integrationId} and org_id = ${scope.org.id}`);
@@ -102,22 +106,22 @@ export async function enableLiveData(scope: OrgScope, input: EnableLiveDataInput
         telemetry_rule_name, presence_rule_name, last_error)
       values (${integration.id}, ${ctx.org.id}, true, ${hash}, ${hint}, now(), ${input.topicFilter}, ${names.telemetry}, ${names.presence}, null)
       on conflict (integration_id) do update set enabled = true, secret_hash = excluded.secret_hash, secret_hint = excluded.secret_hint,
-        secret_rotated_at = now(), topic_filter = excluded.topic_filter, telemetry_rule_name = excluded.telemetry_rule_name,
+        secret_rotated_at = now(), previous_secret_hash = null, previous_secret_expires_at = null, topic_filter = excluded.topic_filter, telemetry_rule_name = excluded.telemetry_rule_name,
         presence_rule_name = excluded.presence_rule_name, last_error = null, updated_at = now()
       where l.org_id = excluded.org_id`);
     await recordAudit(ctx, 'live_data.enabled', { type: 'integration', id: integration.id }, { topicFilter: input.topicFilter, managed: canManage });
   });
-  if (!canManage) return { secret, managed: false, error: null, manual: manualSnippets(deps, integration, input.topicFilter, secret) };
+  if (!canManage) return { secret, previousSecretExpiresAt: null, managed: false, error: null, manual: manualSnippets(deps, integration, input.topicFilter, secret) };
 
   const target = { integrationId: integration.id, ingestUrl: ingestUrl(deps.appUrl, integration.id), topicFilter: input.topicFilter };
   try {
     const state = await withIot(deps, integration, (aws) => provisionLiveData(aws.clients.iot, target, secret, live?.destination_arn ?? null, aws.signal));
     await recordState(scope, integration.id, state);
-    return { secret, managed: true, error: null, manual: null };
+    return { secret, previousSecretExpiresAt: null, managed: true, error: null, manual: null };
   } catch (error) {
     const message = describeError(error);
     await recordState(scope, integration.id, { telemetry: 'ERROR', presence: 'ERROR', error: message });
-    return { secret, managed: false, error: message, manual: manualSnippets(deps, integration, input.topicFilter, secret) };
+    return { secret, previousSecretExpiresAt: null, managed: false, error: message, manual: manualSnippets(deps, integration, input.topicFilter, secret) };
   }
 }
 
@@ -136,6 +140,7 @@ export async function disableLiveData(scope: OrgScope, input: LiveDataRefInput, 
   await scope.withDb(async (ctx) => {
     await asServiceWithin(ctx.db, () => ctx.db`
       update public.integration_live_data set enabled = false, secret_hash = null, secret_hint = null,
+        previous_secret_hash = null, previous_secret_expires_at = null,
         destination_arn = case when ${error === null && canManage} then null else destination_arn end,
         destination_status = case when ${error === null && canManage} then null else destination_status end,
         telemetry_rule_status = case when ${error === null && canManage} then 'MISSING' else telemetry_rule_status end,
@@ -148,36 +153,61 @@ export async function disableLiveData(scope: OrgScope, input: LiveDataRefInput, 
 }
 
 /**
- * A new secret: the rules get it first, then the stored hash changes, so the rules never carry a
- * secret the endpoint does not know yet for longer than this call (messages in flight may get 401).
+ * A new secret without a 401 window: the stored hash changes first and the replaced one stays
+ * valid for INGEST_SECRET_GRACE_MINUTES; then (managed set-up) both rules get the new header with
+ * ReplaceTopicRule, through the runtime and outside any transaction. Rules and messages in flight
+ * that still carry the old secret are accepted until the grace period ends. If AWS refuses the
+ * first rule, nothing carries the new secret yet and the rotation is undone; if it refuses the
+ * second, both secrets stay valid and the admin gets the new one with the hand set-up.
  */
 export async function rotateIngestSecret(scope: OrgScope, input: LiveDataRefInput, deps: LiveDataDeps): Promise<LiveDataSetupResult> {
   const { integration, live, canManage } = await loadForSetup(scope, deps, input.integrationId);
   if (!live?.enabled) throw new AppError('PRECONDITION', 'Switch live data on first.');
   const { secret, hash, hint } = newIngestSecret();
-  let error: string | null = null;
-  if (canManage) {
-    const target = { integrationId: integration.id, ingestUrl: ingestUrl(deps.appUrl, integration.id), topicFilter: live.topic_filter };
-    try {
-      await withIot(deps, integration, async (aws) => {
-        await putRule(aws.clients.iot, 'telemetry', target, secret, aws.signal);
-        await putRule(aws.clients.iot, 'presence', target, secret, aws.signal);
-      });
-    } catch (e) {
-      error = describeError(e);
-    }
-  }
-  if (error !== null) {
-    await recordState(scope, integration.id, { error });
-    return { secret: null, managed: false, error, manual: null };
-  }
-  await scope.withDb(async (ctx) => {
-    await asServiceWithin(ctx.db, () => ctx.db`
-      update public.integration_live_data set secret_hash = ${hash}, secret_hint = ${hint}, secret_rotated_at = now(), last_error = null, updated_at = now()
-      where integration_id = ${integration.id} and org_id = ${ctx.org.id}`);
-    await recordAudit(ctx, 'live_data.secret_rotated', { type: 'integration', id: integration.id }, { managed: canManage });
+  const previousSecretExpiresAt = await scope.withDb(async (ctx) => {
+    const [row] = await asServiceWithin(ctx.db, () => ctx.db<{ expires_at: Date }[]>`
+      update public.integration_live_data set
+        previous_secret_hash = secret_hash, previous_secret_expires_at = now() + make_interval(mins => ${INGEST_SECRET_GRACE_MINUTES}),
+        secret_hash = ${hash}, secret_hint = ${hint}, secret_rotated_at = now(), last_error = null, updated_at = now()
+      where integration_id = ${integration.id} and org_id = ${ctx.org.id} and enabled
+      returning previous_secret_expires_at as expires_at`);
+    if (!row) throw new AppError('PRECONDITION', 'Switch live data on first.');
+    await recordAudit(ctx, 'live_data.secret_rotated', { type: 'integration', id: integration.id }, { managed: canManage, graceMinutes: INGEST_SECRET_GRACE_MINUTES });
+    return row.expires_at.toISOString();
   });
-  return { secret, managed: canManage, error: null, manual: canManage ? null : manualSnippets(deps, integration, live.topic_filter, secret) };
+  const rotated = { secret, previousSecretExpiresAt };
+  if (!canManage) return { ...rotated, managed: false, error: null, manual: manualSnippets(deps, integration, live.topic_filter, secret) };
+
+  const target = { integrationId: integration.id, ingestUrl: ingestUrl(deps.appUrl, integration.id), topicFilter: live.topic_filter };
+  let replaced = 0;
+  try {
+    await withIot(deps, integration, async (aws) => {
+      await replaceRule(aws.clients.iot, 'telemetry', target, secret, aws.signal);
+      replaced++;
+      await replaceRule(aws.clients.iot, 'presence', target, secret, aws.signal);
+      replaced++;
+    });
+    return { ...rotated, managed: true, error: null, manual: null };
+  } catch (e) {
+    const error = describeError(e);
+    if (replaced === 0) {
+      await undoRotation(scope, integration.id, hash, live, error);
+      return { secret: null, previousSecretExpiresAt: null, managed: false, error, manual: null };
+    }
+    await recordState(scope, integration.id, { error });
+    return { ...rotated, managed: false, error, manual: manualSnippets(deps, integration, live.topic_filter, secret) };
+  }
+}
+
+/** The previous secret current again (only if the rotation's secret still is), as if nothing had happened. */
+async function undoRotation(scope: OrgScope, integrationId: string, rotatedHash: Buffer, live: LiveRow, error: string): Promise<void> {
+  await scope.withDb((ctx) =>
+    asServiceWithin(ctx.db, () => ctx.db`
+      update public.integration_live_data set
+        secret_hash = previous_secret_hash, secret_hint = ${live.secret_hint}, secret_rotated_at = ${live.secret_rotated_at},
+        previous_secret_hash = null, previous_secret_expires_at = null, last_error = ${error}, updated_at = now()
+      where integration_id = ${integrationId} and org_id = ${ctx.org.id} and secret_hash = ${rotatedHash} and previous_secret_hash is not null`),
+  );
 }
 
 /** Reads the destination's and rules' status from AWS and stores it (the card's "Refresh"). */

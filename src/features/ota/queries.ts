@@ -1,5 +1,6 @@
 import { deviceFilterWhere } from '@/features/devices/filters';
 import type { Tx } from '@/lib/db';
+import { getJobGuard, type OtaJobGuardDto } from './guard-queries';
 import { ACTIVE_JOB_STATUSES, EXECUTION_STATUSES, type ExecutionCounts, type ExecutionStatus } from './model';
 import type { ExecutionsQuery } from './schemas';
 
@@ -29,7 +30,7 @@ export interface OtaJobSummaryDto {
 }
 
 export interface TimelineEntry {
-  kind: 'created' | 'first_started' | 'cancel_requested' | 'status_changed' | 'completed' | 'last_finished';
+  kind: 'created' | 'first_started' | 'cancel_requested' | 'guard_tripped' | 'status_changed' | 'completed' | 'last_finished';
   at: string;
   actor: string | null;
   fromStatus: string | null;
@@ -53,6 +54,8 @@ export interface OtaJobDetailDto extends OtaJobSummaryDto {
   refreshError: string | null;
   integrationPaused: boolean;
   timeline: TimelineEntry[];
+  /** The health guard chosen at launch, or null for an unguarded job. */
+  guard: OtaJobGuardDto | null;
   generatedAt: string;
 }
 
@@ -219,7 +222,7 @@ export async function getOtaJob(db: Tx, orgId: string, otaJobId: string): Promis
     (await db<{ user_id: string; email: string }[]>`select user_id, email from public.list_org_members(${orgId})`).map((m) => [m.user_id, m.email]),
   );
   const who = (id: string | null) => (id ? (members.get(id) ?? 'a former member') : null);
-  const events = await db<{ kind: 'created' | 'cancel_requested' | 'status_changed'; from_status: string | null; to_status: string | null; actor_id: string | null; details: Record<string, unknown>; occurred_at: Date }[]>`
+  const events = await db<{ kind: 'created' | 'cancel_requested' | 'guard_tripped' | 'status_changed'; from_status: string | null; to_status: string | null; actor_id: string | null; details: Record<string, unknown>; occurred_at: Date }[]>`
     select kind, from_status, to_status, actor_id, details, occurred_at
     from public.ota_job_events where org_id = ${orgId} and ota_job_id = ${otaJobId}
     order by occurred_at, id`;
@@ -266,6 +269,7 @@ export async function getOtaJob(db: Tx, orgId: string, otaJobId: string): Promis
     refreshError: row.refresh_error,
     integrationPaused: row.integration_status === 'paused',
     timeline,
+    guard: await getJobGuard(db, orgId, otaJobId),
     generatedAt: new Date().toISOString(),
   };
 }

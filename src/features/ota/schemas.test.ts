@@ -156,3 +156,31 @@ describe('firmware template', () => {
     expect(createOtaJobSchema.safeParse({ ...valid, jobId: id }).success).toBe(true);
   });
 });
+
+describe('health guard fields', () => {
+  it('default to no guard with the stated parameters when left out (API callers, older clients)', () => {
+    expect(createOtaJobSchema.parse(valid)).toMatchObject({ guardRuleIds: [], guardMinTreated: 10, guardMarginPercent: 10, guardConfidence: 0.95 });
+  });
+
+  it('accept up to five distinct rules with valid parameters', () => {
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    expect(createOtaJobSchema.parse({ ...valid, guardRuleIds: ids, guardMinTreated: 1, guardMarginPercent: 0, guardConfidence: 0.99 })).toMatchObject({ guardRuleIds: ids });
+  });
+
+  it.each([
+    ['guardRuleIds', { guardRuleIds: Array.from({ length: 6 }, () => randomUUID()) }],
+    ['guardRuleIds', { guardRuleIds: ['not-a-uuid'] }],
+    ['guardMinTreated', { guardMinTreated: 0 }],
+    ['guardMinTreated', { guardMinTreated: 2.5 }],
+    ['guardMarginPercent', { guardMarginPercent: -1 }],
+    ['guardMarginPercent', { guardMarginPercent: 101 }],
+    ['guardConfidence', { guardConfidence: 0.5 }],
+  ])('refuse a bad %s', (field, patch) => {
+    expect(Object.keys(fieldErrors({ ...valid, ...patch }))).toEqual([field]);
+  });
+
+  it('refuse the same rule twice', () => {
+    const id = randomUUID();
+    expect(fieldErrors({ ...valid, guardRuleIds: [id, id] }).guardRuleIds?.[0]).toMatch(/once/);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GUARD_CONFIDENCES, GUARD_DEFAULTS, GUARD_LIMITS } from './guard-decision';
 import { ABORT_FAILURE_TYPES, EXECUTION_STATUSES, JOB_STATUSES, LIMITS } from './model';
 
 /**
@@ -82,6 +83,29 @@ export const safetyStepSchema = z.object({
   retryTimedOut: int('Retries', LIMITS.retries.min, LIMITS.retries.max),
 });
 
+/**
+ * The health guard (optional): alert rules whose alerts, clearly more frequent among updated devices
+ * than among waiting ones, stop the rollout (see guard-decision). No rules, no guard.
+ */
+export const guardStepSchema = z.object({
+  guardRuleIds: z
+    .array(z.uuid('Choose alert rules from the list.'))
+    .max(GUARD_LIMITS.rules, `At most ${GUARD_LIMITS.rules} guard rules per job.`)
+    .refine((ids) => new Set(ids).size === ids.length, 'Each rule may appear once.')
+    .default([]),
+  guardMinTreated: int('The number of updated devices', GUARD_LIMITS.minTreated.min, GUARD_LIMITS.minTreated.max).default(GUARD_DEFAULTS.minTreated),
+  guardMarginPercent: z
+    .number({ error: 'The margin must be a number.' })
+    .min(GUARD_LIMITS.marginPercent.min, 'The margin cannot be negative.')
+    .max(GUARD_LIMITS.marginPercent.max, 'The margin must be at most 100 points.')
+    .refine((v) => hasDecimals(v, 2), 'At most two digits after the decimal point.')
+    .default(GUARD_DEFAULTS.marginPercent),
+  guardConfidence: z
+    .number({ error: 'Choose a confidence.' })
+    .refine((v): v is (typeof GUARD_CONFIDENCES)[number] => (GUARD_CONFIDENCES as readonly number[]).includes(v), 'Choose 90 %, 95 % or 99 %.')
+    .default(GUARD_DEFAULTS.confidence),
+});
+
 function targetIssues(v: z.infer<typeof targetsStepSchema>, ctx: z.RefinementCtx) {
   if (v.targetKind === 'groups' && v.groups.length === 0) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'Pick at least one thing group.' });
   if (v.targetKind === 'things' && v.things.length === 0) ctx.addIssue({ code: 'custom', path: ['things'], message: 'Pick at least one thing.' });
@@ -105,6 +129,7 @@ export const createOtaJobSchema = targetsStepSchema
   .extend(documentStepSchema.shape)
   .extend(rolloutStepSchema.shape)
   .extend(safetyStepSchema.shape)
+  .extend(guardStepSchema.shape)
   .superRefine((v, ctx) => {
     targetIssues(v, ctx);
     rolloutIssues(v, ctx);
@@ -116,7 +141,7 @@ export const STEP_FIELDS: readonly (readonly string[])[] = [
   Object.keys(targetsStepSchema.shape),
   Object.keys(documentStepSchema.shape),
   Object.keys(rolloutStepSchema.shape),
-  Object.keys(safetyStepSchema.shape),
+  [...Object.keys(safetyStepSchema.shape), ...Object.keys(guardStepSchema.shape)],
 ];
 
 export const cancelOtaJobSchema = z.object({

@@ -1,4 +1,5 @@
 import { CancelJobCommand, CreateJobCommand, DescribeThingCommand, DescribeThingGroupCommand, type IoTClient } from '@aws-sdk/client-iot';
+import { findGuardableRules } from '@/features/alerts/guards';
 import { loadIntegration, type IntegrationForSync } from '@/features/integrations/runtime/integration';
 import { recordAudit } from '@/lib/audit';
 import { describeAwsError } from '@/lib/aws/clients';
@@ -8,6 +9,7 @@ import { AppError } from '@/lib/errors';
 import { hasRole } from '@/lib/roles';
 import { writeCreatedJob } from './cache-writer';
 import { withIot, type OtaRuntime } from './clients';
+import { saveJobGuard } from './guard';
 import { ACTIVE_JOB_STATUSES } from './model';
 import { fetchJobDetail, refreshOtaJob, writeJobDetail } from './refresh';
 import { createJobRequest, OTA_WRITE_MIN_ROLE, type CancelOtaJobInput, type CreateOtaJobInput } from './schemas';
@@ -106,6 +108,11 @@ async function checkNewJob(ctx: OrgContext, input: CreateOtaJobInput): Promise<I
   }
   const [taken] = await ctx.db`select 1 from public.ota_jobs where org_id = ${ctx.org.id} and integration_id = ${integration.id} and job_id = ${input.jobId}`;
   if (taken) throw new AppError('CONFLICT', `A job named ${input.jobId} already exists.`, { jobId: ['This id is already used by a job in this AWS account. Choose another.'] });
+  // Guard rules must be the organization's own device rules (no FK across features).
+  const guardRules = await findGuardableRules(ctx.db, ctx.org.id, input.guardRuleIds);
+  if (guardRules.length !== new Set(input.guardRuleIds).size) {
+    throw new AppError('VALIDATION', 'Some guard rules are not alert rules of this organization that watch devices.', { guardRuleIds: ['Choose rules from the list.'] });
+  }
   return integration;
 }
 
@@ -130,6 +137,7 @@ export async function createOtaJob(ctx: OrgScope, input: CreateOtaJobInput, deps
   const id = await asService((tx) =>
     writeCreatedJob(tx, cacheTarget, { jobId: input.jobId, jobArn: created.jobArn ?? null, targetSelection: input.targetSelection, createdBy: ctx.user.id, document: input.document }),
   );
+  const guarded = await asService((tx) => saveJobGuard(tx, { orgId: ctx.org.id, otaJobId: id, createdBy: ctx.user.id, input }));
   await ctx.withDb((tx) =>
     recordAudit(tx, 'ota_job.created', { type: 'ota_job', id }, {
       jobId: input.jobId,
@@ -140,11 +148,14 @@ export async function createOtaJob(ctx: OrgScope, input: CreateOtaJobInput, deps
       targetSelection: input.targetSelection,
       rollout: input.rolloutType,
       abort: input.abortEnabled,
+      guard: guarded
+        ? { ruleIds: input.guardRuleIds, minTreated: input.guardMinTreated, marginPercent: input.guardMarginPercent, confidence: input.guardConfidence }
+        : null,
     }),
   );
   await asService((tx) => tx`
     insert into public.ota_job_events (org_id, ota_job_id, kind, to_status, actor_id, details)
-    values (${ctx.org.id}, ${id}, 'created', 'IN_PROGRESS', ${ctx.user.id}, ${tx.json({ targetKind: kind, targetCount: names.length })})`);
+    values (${ctx.org.id}, ${id}, 'created', 'IN_PROGRESS', ${ctx.user.id}, ${tx.json({ targetKind: kind, targetCount: names.length, guarded })})`);
   // The first detail now, so the job page opens with its executions; the page's polling retries on failure.
   try {
     const detail = await withIot(deps.runtime, integration, OTA_WRITE_DEADLINE_MS, (iot, signal) => fetchJobDetail(iot, input.jobId, { withDocument: false, signal }));

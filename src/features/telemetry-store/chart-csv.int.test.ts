@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, asUser, closeDatabase } from '@/lib/db';
 import { TelemetryCache } from '@/features/telemetry/cache';
 import { adminSql, closeAdminSql, createTestIntegration, createTestOrg, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
+import { enableLiveDataForTest } from '@/features/live-data/test-support';
 import { chartCsv, chartCsvFilename, safeText } from './chart-csv';
 import { writeTelemetryPoints, type TelemetryPoint } from './service';
 
@@ -14,6 +15,8 @@ const points: TelemetryPoint[] = [];
 beforeAll(async () => {
   org = await createTestOrg('chart-csv');
   const integration = (await createTestIntegration(org)).id;
+  // Live data on: the store is this integration's chart source.
+  await enableLiveDataForTest({ id: integration, orgId: org.id });
   const [row] = await adminSql()<{ id: string }[]>`
     insert into public.devices (org_id, integration_id, thing_name, sync_hash) values (${org.id}, ${integration}, 'csv-dev', 'x') returning id`;
   device = row!.id;

@@ -10,12 +10,13 @@ import { loadTelemetry, type TelemetryDeps } from '@/features/telemetry/service'
 import { adminSql, closeAdminSql, createTestIntegration, createTestOrg, testKeyring, type TestOrg } from '../../../scripts/test/fixtures';
 import { expectSamePoints } from '../../../scripts/test/telemetry-fixtures';
 import { writeTelemetryPoints, type TelemetryPoint } from './service';
+import { enableLiveDataForTest } from '@/features/live-data/test-support';
 import { fleetlineStoreSource, storeResolution } from './store-source';
 
 /**
  * The Fleetline store as a chart source, through the route's server function: it is chosen for an
- * integration the store holds data for, reads raw points / 5-minute / hourly rollups by range, and
- * its device and fleet series equal aggregates computed in JS from the points written.
+ * integration whose live-data switch is on, reads raw points / 5-minute / hourly rollups by range,
+ * and its device and fleet series equal aggregates computed in JS from the points written.
  */
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -56,6 +57,7 @@ beforeAll(async () => {
   other = await createTestOrg('store-src-other');
   storeIntegration = (await createTestIntegration(org, { name: 'Live fleet' })).id;
   historyIntegration = (await createTestIntegration(org, { name: 'Synced only' })).id;
+  await enableLiveDataForTest({ id: storeIntegration, orgId: org.id });
   for (const [i, group] of ['east', 'east', 'west'].entries()) {
     const [row] = await adminSql()<{ id: string }[]>`
       insert into public.devices (org_id, integration_id, thing_name, groups, sync_hash)
@@ -115,7 +117,29 @@ describe('Fleetline store source', () => {
     expectSamePoints(out.points, expected(selected, 'temperature', r.fromMs, r.toMs, BIN_MS[r.bin]));
   });
 
-  it('leaves integrations the store holds nothing for on their own source, and an explicit 1 h bin over 24 h uses hourly rollups', async () => {
+  it('follows the live-data switch: off, the integration charts from its own source again though the store holds its data', async () => {
+    const device = devices[0]!;
+    const read = () => loadTelemetry(deps(org.members.viewer), { orgSlug: org.slug, request: req({ range: '1h', device: device.id }), filter: {} });
+    await enableLiveDataForTest({ id: storeIntegration, orgId: org.id }, { enabled: false });
+    try {
+      expect((await read()).sources).toEqual([expect.objectContaining({ source: 'shadow_history' })]);
+      expect((await read()).sources[0]!.resolution).toBeUndefined();
+    } finally {
+      await enableLiveDataForTest({ id: storeIntegration, orgId: org.id });
+    }
+    expect((await read()).sources).toEqual([expect.objectContaining({ source: 'fleetline_store', resolution: 'raw' })]);
+    // On with nothing stored yet: still the store (an empty chart that fills as points arrive).
+    await enableLiveDataForTest({ id: historyIntegration, orgId: org.id });
+    try {
+      const out = await loadTelemetry(deps(org.members.viewer), { orgSlug: org.slug, request: req({ range: '1h' }), filter: { integration: historyIntegration } });
+      expect(out.sources).toEqual([expect.objectContaining({ integrationId: historyIntegration, source: 'fleetline_store', resolution: 'raw' })]);
+      expect(out.points).toEqual([]);
+    } finally {
+      await enableLiveDataForTest({ id: historyIntegration, orgId: org.id }, { enabled: false });
+    }
+  });
+
+  it('leaves integrations without live data on their own source, and an explicit 1 h bin over 24 h uses hourly rollups', async () => {
     const out = await loadTelemetry(deps(org.members.viewer), { orgSlug: org.slug, request: req({ range: '24h' }), filter: {} });
     expect(out.sources.map((s) => [s.integrationName, s.source, s.resolution ?? null]).sort()).toEqual([
       ['Live fleet', 'fleetline_store', 'fleet_5m'],

@@ -5,7 +5,8 @@ import type { Bucket, SeriesRequest, SeriesResult, TelemetrySource } from '@/fea
 import { STORE_METRIC_PATTERN } from './service';
 
 /**
- * The "Fleetline store" TelemetrySource: Fleetline's own Postgres time series. A chart reads the
+ * The "Fleetline store" TelemetrySource: Fleetline's own Postgres time series, chosen for the
+ * integrations whose live-data switch is on (telemetry/service.ts). A chart reads the
  * coarsest table whose buckets divide its bin: raw points for 1-minute bins (short ranges), 5-minute
  * rollups up to 30-minute bins, hourly rollups from 1 h bins on (30-day charts). A chart of the whole
  * fleet of an integration (every live device selected) reads the fleet rollups, one row per bucket,
@@ -17,8 +18,6 @@ import { STORE_METRIC_PATTERN } from './service';
 
 export type { StoreResolution };
 export type Db = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
-
-
 
 const FIVE_MINUTES = 5 * 60_000;
 const HOUR = 60 * 60_000;
@@ -106,20 +105,4 @@ export async function listRawPoints(db: Tx, orgId: string, deviceId: string, met
     order by p.ts
     limit ${limit}`;
   return rows.map((r) => ({ t: Number(r.t), value: Number(r.value) }));
-}
-
-/**
- * The integrations of `ids` for which the store holds telemetry in [from, to): until the live-data
- * switch (lane LIVE) exists, "the store has data here" is what makes a chart use the store. Asked of
- * the hourly fleet rollups: a few rows per integration and hour, keyed by integration first.
- */
-export async function integrationsWithStoredTelemetry(db: Tx, orgId: string, ids: readonly string[], fromMs: number, toMs: number): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db<{ id: string }[]>`
-    select i.id from unnest(${[...ids]}::uuid[]) as i(id)
-    where exists (
-      select 1 from public.telemetry_fleet_rollups_1h r
-      where r.integration_id = i.id and r.org_id = ${orgId}
-        and r.bucket >= date_bin(interval '1 hour', ${new Date(fromMs)}::timestamptz, timestamptz 'epoch') and r.bucket < ${new Date(toMs)})`;
-  return new Set(rows.map((r) => r.id));
 }

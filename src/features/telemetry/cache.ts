@@ -37,6 +37,8 @@ export function digestNames(names: readonly string[]): string {
 }
 
 export const LIVE_TTL_MS = 30_000;
+/** A live range read from the Fleetline store: cheap to recompute, and new points arrive every few seconds. */
+export const STORE_LIVE_TTL_MS = 3_000;
 export const SETTLED_TTL_MS = 10 * 60_000;
 /**
  * Which devices a filter selects, per organization. Counting and digesting 10,000 device rows under
@@ -62,9 +64,10 @@ export class TelemetryCache {
     return this.lru.get(key);
   }
 
-  set(key: string, value: SeriesResult, live: boolean): void {
+  /** `ttlMs` overrides the lifetime (a live range of the Fleetline store refreshes every few seconds). */
+  set(key: string, value: SeriesResult, live: boolean, ttlMs?: number): void {
     this.lru.set(key, Object.freeze({ ...value, buckets: value.buckets.map((b) => Object.freeze({ ...b })) }), {
-      ttl: live ? LIVE_TTL_MS : SETTLED_TTL_MS,
+      ttl: ttlMs ?? (live ? LIVE_TTL_MS : SETTLED_TTL_MS),
     });
   }
 

@@ -4,7 +4,7 @@ import { VaultError, type Keyring } from '@/lib/vault';
 import { serializeDeviceFilter, type DeviceFilter } from '@/features/devices/filters';
 import { integrationClients, openGovernedClients, type ClientsFactory, type GovernedClients } from '@/features/integrations/runtime/clients';
 import { loadIntegration } from '@/features/integrations/runtime/integration';
-import { cacheKey, deviceSetKey, type TelemetryCache } from './cache';
+import { cacheKey, deviceSetKey, STORE_LIVE_TTL_MS, type TelemetryCache } from './cache';
 import {
   getTelemetryDevice,
   getTelemetryMembership,
@@ -19,7 +19,8 @@ import type { TelemetryRequest, TelemetrySeriesDto, TelemetrySourceInfo, Telemet
 import { shadowHistorySource, type Db } from './shadow-history-source';
 import { mergeBuckets, toPoints, type SelectedDevice, type SeriesResult, type TelemetrySource } from './source';
 import { timestreamSource, type TimestreamPlanOptions } from './timestream-source';
-import { fleetlineStoreSource, integrationsWithStoredTelemetry } from '@/features/telemetry-store/store-source';
+import { fleetlineStoreSource } from '@/features/telemetry-store/store-source';
+import { listLiveDataIntegrations } from '@/features/live-data/queries';
 import type { Tx } from '@/lib/db';
 
 /**
@@ -38,11 +39,8 @@ export interface TelemetryDeps {
   cache: TelemetryCache;
   now: () => number;
   timestream?: Partial<TimestreamPlanOptions> & { concurrency?: number };
-  /**
-   * Which of these integrations chart from the Fleetline store (run as the user). Default: those the
-   * store holds data for in the range; lane LIVE's live-data switch replaces it after merge.
-   */
-  storeIntegrations?: (tx: Tx, orgId: string, integrationIds: readonly string[], fromMs: number, toMs: number) => Promise<Set<string>>;
+  /** Which of these integrations chart from the Fleetline store (run as the user). Default: those with live data on. */
+  storeIntegrations?: (tx: Tx, orgId: string, integrationIds: readonly string[]) => Promise<Set<string>>;
 }
 
 export interface TelemetryInput {
@@ -170,8 +168,8 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     const membership = await getTelemetryMembership(tx, input.orgSlug);
     if (!membership) throw new AppError('NOT_FOUND', 'Organization not found.');
     const orgId = membership.org.id;
-    const inStore = deps.storeIntegrations ?? integrationsWithStoredTelemetry;
-    const storeOf = (integrations: readonly TelemetryIntegration[]) => inStore(tx, orgId, integrations.map((i) => i.id), range.fromMs, range.toMs);
+    const inStore = deps.storeIntegrations ?? listLiveDataIntegrations;
+    const storeOf = (integrations: readonly TelemetryIntegration[]) => inStore(tx, orgId, integrations.map((i) => i.id));
     const keyOf = (integration: TelemetryIntegration, store: ReadonlySet<string>, deviceSet: string) =>
       cacheKey({ orgId, integrationId: integration.id, source: sourceKind(integration, store), metric: request.metric, bin: range.bin, fromMs: range.fromMs, toMs: range.toMs, deviceSet });
     if (request.device) {
@@ -225,7 +223,7 @@ export async function loadTelemetry(deps: TelemetryDeps, input: TelemetryInput):
     targets.map(async (target) => {
       if (target.cached) return { target, result: target.cached, cache: 'hit' as const };
       const result = await runTarget(deps, orgId, target, request, range);
-      deps.cache.set(target.key, result, range.live);
+      deps.cache.set(target.key, result, range.live, target.source === 'fleetline_store' && range.live ? STORE_LIVE_TTL_MS : undefined);
       return { target, result, cache: 'miss' as const };
     }),
   );

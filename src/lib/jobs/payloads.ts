@@ -20,3 +20,7 @@ export type BulkJobPayload = z.infer<typeof bulkJobSchema>;
 /** The payload of a `notification-delivery` job: one attempt of one notification_deliveries row. */
 export const notificationJobSchema = z.object({ deliveryId: z.uuid() });
 export type NotificationJobPayload = z.infer<typeof notificationJobSchema>;
+
+/** The payload of an `alerts-evaluate` job: evaluate one organization's rules now (after live data). */
+export const alertsEvaluateJobSchema = z.object({ orgId: z.uuid() });
+export type AlertsEvaluateJobPayload = z.infer<typeof alertsEvaluateJobSchema>;

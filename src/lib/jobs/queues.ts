@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import { jobQueueDb } from '@/lib/db';
-import type { BulkJobPayload, NotificationJobPayload, SyncJobPayload } from './payloads';
+import type { AlertsEvaluateJobPayload, BulkJobPayload, NotificationJobPayload, SyncJobPayload } from './payloads';
 
 /**
  * The job catalogue. The `short` policy keyed by integration keeps at most one sync *queued* per
@@ -16,6 +16,8 @@ export const QUEUES = {
   reports: 'notification-reports',
   /** Once a minute: evaluate the alert rules of every organization (offline-for-N fires without a sync). */
   alertsTick: 'alerts-tick',
+  /** One organization's rules, requested after a live-data batch changed presence or telemetry. */
+  alertsEvaluate: 'alerts-evaluate',
   /** Telemetry store upkeep: partitions ahead (hourly) and retention (daily). */
   telemetryPartitions: 'telemetry-partitions',
   telemetryRetention: 'telemetry-retention',
@@ -73,6 +75,8 @@ export async function createQueues(boss: PgBoss, retry: RetrySettings = DEFAULT_
   await ensureQueue(boss, { name: QUEUES.notifySweep, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.reports, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.alertsTick, policy: 'short', retryLimit: 0, expireInSeconds: 300 });
+  // No retries: a failed evaluation is logged, and the next batch or the minute tick evaluates again.
+  await ensureQueue(boss, { name: QUEUES.alertsEvaluate, policy: 'standard', retryLimit: 0, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.telemetryPartitions, policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 });
   await ensureQueue(boss, { name: QUEUES.telemetryRetention, policy: 'short', retryLimit: 3, retryDelay: 300, expireInSeconds: 3600 });
 }
@@ -90,4 +94,16 @@ export function enqueueBulkOperation(boss: PgBoss, payload: BulkJobPayload): Pro
 /** Queues one attempt of a notification delivery, after `startAfterSeconds` (a retry's backoff). */
 export function enqueueNotification(boss: PgBoss, payload: NotificationJobPayload, startAfterSeconds = 0): Promise<string | null> {
   return boss.send(QUEUES.notify, payload, startAfterSeconds > 0 ? { startAfter: Math.ceil(startAfterSeconds) } : {});
+}
+
+/** Seconds of one throttling slot of `alerts-evaluate`: at most one evaluation per organization per slot. */
+export const ALERTS_EVALUATE_SLOT_SECONDS = 2;
+
+/**
+ * Requests an evaluation of an organization's alert rules. Debounced per organization across
+ * processes: one job per slot, and a request in a slot already taken queues one for the next slot,
+ * so the last batch of a flood is evaluated too.
+ */
+export function enqueueAlertEvaluation(boss: PgBoss, payload: AlertsEvaluateJobPayload): Promise<string | null> {
+  return boss.sendDebounced(QUEUES.alertsEvaluate, payload, {}, ALERTS_EVALUATE_SLOT_SECONDS, payload.orgId);
 }

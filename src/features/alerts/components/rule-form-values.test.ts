@@ -34,7 +34,9 @@ describe('rule form values', () => {
       { kind: 'threshold', metric: { shadow: 'env', path: ['sensors', 't1'] }, op: 'gt', value: 40, clearValue: 35, forSeconds: 600 },
       { kind: 'fleet_share', match: { type: 'threshold', metric: 'battery', op: 'lt', value: 15 }, measure: 'share', op: 'gte', level: 5, clearLevel: 3, forSeconds: 0 },
       { kind: 'fleet_share', match: { type: 'offline', minutes: 10 }, measure: 'count', op: 'gt', level: 20, forSeconds: 300 },
-      { kind: 'anomaly', metric: 'temperature', sensitivity: 'high', minHistoryHours: 48, forSeconds: 0 },
+      { kind: 'threshold', metric: { telemetry: 'engine.temp' }, op: 'gte', value: 90, forSeconds: 0 },
+      { kind: 'fleet_share', match: { type: 'threshold', metric: { telemetry: 'pressure' }, op: 'lt', value: 2 }, measure: 'count', op: 'gt', level: 3, forSeconds: 0 },
+      { kind: 'anomaly', metric: 'temperature', sensitivity: 'high', minHistoryHours: 48, peers: 'group', forSeconds: 0 },
       { kind: 'ota_failure', failureSharePercent: 12.5 },
       { kind: 'sync_failure', consecutive: 4 },
       { kind: 'command_timeout' },
@@ -48,6 +50,11 @@ describe('rule form values', () => {
 });
 
 describe('rule form messages', () => {
+  it('checks a live-data metric name like the telemetry store does', () => {
+    const bad = valuesToInput({ ...EMPTY_RULE_VALUES, name: 'x', kind: 'threshold', metric: 'telemetry', telemetryMetric: '9 lives', value: '1' });
+    expect(bad).toMatchObject({ ok: false, issues: { 'condition.metric.telemetry': [expect.stringContaining('start with a letter')] } });
+  });
+
   it('says what range a number must be in', () => {
     expect(valuesToInput({ ...EMPTY_RULE_VALUES, name: 'x', minutes: '0' })).toMatchObject({ ok: false, issues: { 'condition.minutes': ['Enter at least 1.'] } });
     expect(valuesToInput({ ...EMPTY_RULE_VALUES, name: 'x', kind: 'ota_failure', failureSharePercent: '120' })).toMatchObject({

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseDeviceFilter, type DeviceFilter } from '@/features/devices/filters';
 import type { AlertSeverity } from '../events';
-import { createRuleSchema, type AlertCondition, type AlertRuleKind, type Comparison, type CreateRuleInput, type MetricRef } from '../schemas';
+import { createRuleSchema, type AlertCondition, type AlertRuleKind, type AnomalyPeerMode, type Comparison, type CreateRuleInput, type MetricRef } from '../schemas';
 
 /**
  * The rule editor's values: every field as the text the member typed, turned into the action's
@@ -26,9 +26,11 @@ export interface RuleFormValues {
   minutes: string;
   includeStale: boolean;
   // Metric (threshold, anomaly, fleet share by threshold).
-  metric: 'battery' | 'rssi' | 'temperature' | 'path';
+  metric: 'battery' | 'rssi' | 'temperature' | 'path' | 'telemetry';
   shadow: string;
   path: string;
+  /** A live-data metric name (metric 'telemetry'). */
+  telemetryMetric: string;
   op: Comparison;
   value: string;
   clearValue: string;
@@ -44,6 +46,7 @@ export interface RuleFormValues {
   // Anomaly.
   sensitivity: 'low' | 'medium' | 'high';
   minHistoryHours: string;
+  peers: AnomalyPeerMode;
   // Operations.
   failureSharePercent: string;
   consecutive: string;
@@ -67,6 +70,7 @@ export const EMPTY_RULE_VALUES: RuleFormValues = {
   metric: 'battery',
   shadow: '',
   path: '',
+  telemetryMetric: '',
   op: 'lt',
   value: '',
   clearValue: '',
@@ -79,6 +83,7 @@ export const EMPTY_RULE_VALUES: RuleFormValues = {
   clearLevel: '',
   sensitivity: 'medium',
   minHistoryHours: '24',
+  peers: 'off',
   failureSharePercent: '10',
   consecutive: '3',
 };
@@ -86,9 +91,10 @@ export const EMPTY_RULE_VALUES: RuleFormValues = {
 const text = (n: number | undefined) => (n === undefined ? '' : String(n));
 const minutes = (seconds: number) => String(Math.round((seconds / 60) * 100) / 100);
 
-function metricValues(metric: MetricRef): Pick<RuleFormValues, 'metric' | 'shadow' | 'path'> {
-  if (typeof metric === 'string') return { metric, shadow: '', path: '' };
-  return { metric: 'path', shadow: metric.shadow ?? '', path: metric.path.join('.') };
+function metricValues(metric: MetricRef): Pick<RuleFormValues, 'metric' | 'shadow' | 'path' | 'telemetryMetric'> {
+  if (typeof metric === 'string') return { metric, shadow: '', path: '', telemetryMetric: '' };
+  if ('telemetry' in metric) return { metric: 'telemetry', shadow: '', path: '', telemetryMetric: metric.telemetry };
+  return { metric: 'path', shadow: metric.shadow ?? '', path: metric.path.join('.'), telemetryMetric: '' };
 }
 
 /** A stored rule as form values (edit). */
@@ -122,7 +128,7 @@ export function ruleToValues(rule: { name: string; description: string | null; s
       return { ...v, ...match, matchType: m.type, fleetOp: c.op, measure: c.measure, level: String(c.level), clearLevel: text(c.clearLevel), forMinutes: minutes(c.forSeconds) };
     }
     case 'anomaly':
-      return { ...v, ...metricValues(c.metric), sensitivity: c.sensitivity, minHistoryHours: String(c.minHistoryHours), forMinutes: minutes(c.forSeconds) };
+      return { ...v, ...metricValues(c.metric), sensitivity: c.sensitivity, minHistoryHours: String(c.minHistoryHours), peers: c.peers, forMinutes: minutes(c.forSeconds) };
     case 'ota_failure':
       return { ...v, failureSharePercent: String(c.failureSharePercent) };
     case 'sync_failure':
@@ -138,6 +144,7 @@ function num(s: string): number | undefined {
 }
 
 function metricInput(v: RuleFormValues): unknown {
+  if (v.metric === 'telemetry') return { telemetry: v.telemetryMetric };
   if (v.metric !== 'path') return v.metric;
   return { ...(v.shadow.trim() ? { shadow: v.shadow.trim() } : {}), path: v.path };
 }
@@ -163,7 +170,7 @@ function conditionInput(v: RuleFormValues): unknown {
       return { kind: 'fleet_share', match, measure: v.measure, op: v.fleetOp, level: num(v.level), clearLevel: num(v.clearLevel), forSeconds: seconds(v.forMinutes) };
     }
     case 'anomaly':
-      return { kind: 'anomaly', metric: metricInput(v), sensitivity: v.sensitivity, minHistoryHours: num(v.minHistoryHours), forSeconds: seconds(v.forMinutes) };
+      return { kind: 'anomaly', metric: metricInput(v), sensitivity: v.sensitivity, minHistoryHours: num(v.minHistoryHours), peers: v.peers, forSeconds: seconds(v.forMinutes) };
     case 'ota_failure':
       return { kind: 'ota_failure', failureSharePercent: num(v.failureSharePercent) };
     case 'sync_failure':

@@ -10,7 +10,7 @@ import type { ChannelDto } from '@/features/notifications/queries';
 import { paths } from '@/lib/paths';
 import { createAlertRuleAction, deleteAlertRuleAction, updateAlertRuleAction } from '../actions';
 import { ALERT_SEVERITIES } from '../events';
-import { COMPARISON_SYMBOLS, COMPARISONS } from '../schemas';
+import { COMPARISON_SYMBOLS, COMPARISONS, TELEMETRY_FRESH_MINUTES } from '../schemas';
 import { KIND_LABELS, SEVERITY_LABELS } from './alert-badges';
 import { EMPTY_RULE_VALUES, valuesToInput, type FieldIssues, type RuleFormValues } from './rule-form-values';
 
@@ -59,9 +59,9 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
     );
   }
 
-  function choice<K extends keyof RuleFormValues>(key: K, label: string, options: Array<[string, string]>, issue: string = key) {
+  function choice<K extends keyof RuleFormValues>(key: K, label: string, options: Array<[string, string]>, issue: string = key, hint?: ReactNode) {
     return (
-      <Field id={id(issue)} label={label} errors={err(issue)}>
+      <Field id={id(issue)} label={label} hint={hint} errors={err(issue)}>
         <Select id={id(issue)} value={v[key] as string} invalid={Boolean(err(issue))} onChange={(e) => {
             set(key, e.target.value as RuleFormValues[K]);
             clear(issue);
@@ -77,9 +77,18 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
   }
 
   const ops = COMPARISONS.map((op) => [op, COMPARISON_SYMBOLS[op]] as [string, string]);
-  const metricFields = (issuePrefix: string) => (
+  const metricChoices: Array<[string, string]> = [['battery', 'Battery (%)'], ['rssi', 'RSSI (dBm)'], ['temperature', 'Temperature'], ['path', 'Reported path…']];
+  // Live-data metrics are compared by thresholds; the anomaly detector reads shadow metrics only.
+  const metricFields = (issuePrefix: string, telemetry = true) => (
     <>
-      {choice('metric', 'Metric', [['battery', 'Battery (%)'], ['rssi', 'RSSI (dBm)'], ['temperature', 'Temperature'], ['path', 'Reported path…']], `${issuePrefix}.metric`)}
+      {choice('metric', 'Metric', telemetry ? [...metricChoices, ['telemetry', 'Live-data metric…']] : metricChoices, `${issuePrefix}.metric`)}
+      {v.metric === 'telemetry' && telemetry ? (
+        text('telemetryMetric', 'Live-data metric', {
+          issue: `${issuePrefix}.metric.telemetry`,
+          placeholder: 'temperature',
+          hint: `A metric devices send through live data; its latest point of the last ${TELEMETRY_FRESH_MINUTES} minutes is compared.`,
+        })
+      ) : null}
       {v.metric === 'path' ? (
         <>
           {text('path', 'Reported path', { issue: `${issuePrefix}.metric.path`, placeholder: 'sensors.t1', hint: 'Under reported, dots between keys.' })}
@@ -178,11 +187,20 @@ export function RuleForm({ orgSlug, ruleId, initial, channels }: {
         ) : null}
         {v.kind === 'anomaly' ? (
           <div className={grid}>
-            {metricFields('condition')}
-            {choice('sensitivity', 'Sensitivity', [['low', 'Low (fewer alerts)'], ['medium', 'Medium'], ['high', 'High (more alerts)']], 'condition.sensitivity')}
-            {text('minHistoryHours', 'Minimum history (hours)', { issue: 'condition.minHistoryHours', type: 'number' })}
+            {metricFields('condition', false)}
+            {choice('sensitivity', 'Sensitivity', [['low', 'Low (fewer alerts)'], ['medium', 'Medium'], ['high', 'High (more alerts)']], 'condition.sensitivity',
+              'How far outside its usual band a value must be: 7, 5 or 4 robust deviations for a single reading, less for a lasting shift.')}
+            {text('minHistoryHours', 'Minimum history (hours)', { issue: 'condition.minHistoryHours', type: 'number', hint: 'A device fires only once it has reported this metric for this long.' })}
+            {choice('peers', 'Compare with peers', [['off', 'No, only its own history'], ['group', 'Same thing group'], ['thing_type', 'Same thing type']], 'condition.peers',
+              'Also fires when a device stands out from at least 5 devices of this rule in the same group or type.')}
             {text('forMinutes', 'Held for (minutes)', { issue: 'condition.forSeconds', type: 'number' })}
           </div>
+        ) : null}
+        {v.kind === 'anomaly' ? (
+          <p className="text-sm text-ink-muted">
+            Each device learns its usual band from its own last week (median and spread, by hour of day once it has three days), from live data when
+            it sends this metric, else from the shadow history. Fires on a spike, a lasting shift or drift, or a value stuck far longer than usual.
+          </p>
         ) : null}
         {v.kind === 'ota_failure' ? (
           <div className={grid}>{text('failureSharePercent', 'Failure share above (%)', { issue: 'condition.failureSharePercent', type: 'number', hint: 'An aborted job fires too.' })}</div>

@@ -33,7 +33,8 @@ describe('the detector on labelled synthetic series', () => {
     const { report } = evaluateSynthetic(3, 24);
     for (const kind of ['spike', 'level_shift', 'drift', 'stuck'] as const) expect(report.strict[kind].labelled).toBeGreaterThan(3);
     expect(belowFloor(report, 0.85)).toEqual([]);
-  });
+    // 24 series of a week at one point a minute: a few seconds of CPU, more when the machine is busy.
+  }, 60_000);
 
   it('the floor check fails for windows that miss their labels or name the wrong kind', () => {
     const set = generateLabelledSet(3, 24);

@@ -54,7 +54,14 @@ export function LiveDataCard({ orgSlug, integrationId, ingestUrl, live, isAdmin 
         <Row label="Ingest URL"><span className="break-all font-mono text-xs">{ingestUrl}</span></Row>
         {live && enabled ? (
           <>
-            <Row label="Secret"><span className="font-mono">{live.secretHint}</span>{live.secretRotatedAt ? ` · set ${when.format(live.secretRotatedAt)}` : null}</Row>
+            <Row label="Secret">
+              <span className="font-mono">{live.secretHint}</span>{live.secretRotatedAt ? ` · set ${when.format(live.secretRotatedAt)}` : null}
+              {live.previousSecretExpiresAt ? (
+                <span className="block text-ink-muted" data-testid="live-data-previous-secret">
+                  The previous secret is still accepted until {when.format(live.previousSecretExpiresAt)}.
+                </span>
+              ) : null}
+            </Row>
             <Row label="Topic filter"><span className="font-mono">{live.topicFilter}</span></Row>
             <Row label="Destination">{status(live.destinationStatus)}</Row>
             <Row label="Telemetry rule">{status(live.telemetryRule.status)} <span className="font-mono text-xs text-ink-muted">{live.telemetryRule.name}</span></Row>

@@ -9,6 +9,8 @@ import { CodeBlock } from '@/features/integrations/components/code-block';
 import { disableLiveDataAction, enableLiveDataAction, refreshLiveDataStatusAction, rotateIngestSecretAction } from '../actions';
 import type { LiveDataSetupResult } from '../service';
 
+const stopsAt = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
+
 /** The admin controls of the "Live data" card; the fresh secret lives only in this component's state. */
 export function LiveDataControls({ orgSlug, integrationId, enabled, topicFilter }: { orgSlug: string; integrationId: string; enabled: boolean; topicFilter: string }) {
   const router = useRouter();
@@ -56,6 +58,12 @@ export function LiveDataControls({ orgSlug, integrationId, enabled, topicFilter 
       {setup?.secret ? (
         <div role="status" className="space-y-2 rounded-md border border-warning-200 bg-warning-50 p-3 text-sm text-warning-800 dark:border-warning-800 dark:bg-warning-950 dark:text-warning-200">
           <p>The ingest secret, shown only now. {setup.managed ? 'Fleetline put it into both rules.' : 'Put it into the rules’ x-fleetline-ingest-secret header.'}</p>
+          {setup.previousSecretExpiresAt ? (
+            <p data-testid="live-data-grace">
+              The old secret keeps working until <time dateTime={setup.previousSecretExpiresAt}>{stopsAt.format(new Date(setup.previousSecretExpiresAt))}</time>, then
+              only this one is accepted.
+            </p>
+          ) : null}
           <CodeBlock id="live-data-secret" title="Ingest secret" code={setup.secret} />
         </div>
       ) : null}

@@ -16,6 +16,12 @@ function text(e: TimelineEntry): { title: string; detail: string | null } {
         detail:
           [d.force ? 'Queued and in-progress executions stop.' : 'Queued executions stop; in-progress ones finish.', d.reasonCode, d.comment].filter(Boolean).join(' · ') || null,
       };
+    case 'guard_tripped': {
+      // Written by the health guard: which rules tripped and both shares, in words.
+      const g = e.details as { summary?: string; rules?: { ruleName: string }[] };
+      const names = (g.rules ?? []).map((r) => r.ruleName).join(', ');
+      return { title: `Health guard stopped the rollout${names ? ` (${names})` : ''}`, detail: g.summary ?? null };
+    }
     case 'status_changed':
       return { title: `Status ${status(e.fromStatus)} → ${status(e.toStatus)}`, detail: d.comment ?? null };
     case 'completed':

@@ -11,6 +11,7 @@ import { ExecutionsTable } from './executions-table';
 import { relativeTime } from './format';
 import { JobConfig } from './job-config';
 import { JobDocument } from './job-document';
+import { JobGuard } from './job-guard';
 import { JobStatusBadge } from './job-status-badge';
 import { JobTimeline } from './job-timeline';
 import { useOtaJob } from './use-ota';
@@ -91,6 +92,12 @@ export function OtaJobDetail({ orgSlug, initial, canWrite }: { orgSlug: string; 
       <Card title="Executions" description="One per targeted thing.">
         <ExecutionsTable orgSlug={orgSlug} otaJobId={job.id} counts={job.counts} live={job.live} status={status} onStatusChange={setStatus} now={now} />
       </Card>
+
+      {job.guard ? (
+        <Card title="Health guard" description="Stops the rollout when updated devices alert clearly more often than devices still waiting.">
+          <JobGuard guard={job.guard} />
+        </Card>
+      ) : null}
 
       <div className="grid gap-6 xl:grid-cols-2">
         <Card title="Configuration">

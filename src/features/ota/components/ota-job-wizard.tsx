@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { Card } from '@/components/ui/card';
+import type { GuardableRuleDto } from '@/features/alerts/guards';
 import type { ActionError } from '@/lib/errors';
 import { paths } from '@/lib/paths';
 import { createOtaJobAction } from '../actions';
@@ -22,7 +23,13 @@ import { initialValues, stepErrors, toInput, type FieldErrors, type WizardValues
  * its fields with the server's schemas; the server checks everything again and may send the user
  * back to the step a refusal belongs to.
  */
-export function OtaJobWizard({ orgSlug, integrations, groups }: { orgSlug: string; integrations: JobIntegrationDto[]; groups: TargetGroupDto[] }) {
+export function OtaJobWizard({ orgSlug, integrations, groups, guardRules }: {
+  orgSlug: string;
+  integrations: JobIntegrationDto[];
+  groups: TargetGroupDto[];
+  /** Alert rules that may guard the rollout (device rules of the organization). */
+  guardRules: GuardableRuleDto[];
+}) {
   const router = useRouter();
   const [step, setStep] = useState(0);
   const [visited, setVisited] = useState(0);
@@ -91,12 +98,13 @@ export function OtaJobWizard({ orgSlug, integrations, groups }: { orgSlug: strin
         ) : step === 2 ? (
           <RolloutStep {...shared} onBack={() => go(1)} onContinue={() => continueFrom(2)} />
         ) : step === 3 ? (
-          <SafetyStep {...shared} onBack={() => go(2)} onContinue={() => continueFrom(3)} />
+          <SafetyStep {...shared} orgSlug={orgSlug} guardRules={guardRules} onBack={() => go(2)} onContinue={() => continueFrom(3)} />
         ) : (
           <ReviewStep
             values={values}
             integrations={integrations}
             groups={groups}
+            guardRules={guardRules}
             saving={saving}
             error={saveError}
             headingRef={headingRef}

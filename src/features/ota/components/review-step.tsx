@@ -3,11 +3,13 @@
 import type { ReactNode, Ref } from 'react';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/field';
+import type { GuardableRuleDto } from '@/features/alerts/guards';
 import type { ActionError } from '@/lib/errors';
 import type { JobIntegrationDto, TargetGroupDto } from '../queries';
 import { prettyDocument } from '../templates';
 import { number } from './format';
 import { rolloutSentence } from './rollout-step';
+import { guardSentence } from './guard-fieldset';
 import { abortSentence } from './safety-step';
 import { documentOf, type WizardValues } from './wizard-values';
 
@@ -26,10 +28,11 @@ function Row({ label, step, onEdit, children }: { label: string; step: number; o
 }
 
 /** Step 5: everything AWS will receive, in words, before the job is launched. */
-export function ReviewStep({ values, integrations, groups, saving, error, headingRef, onEdit, onBack, onLaunch }: {
+export function ReviewStep({ values, integrations, groups, guardRules, saving, error, headingRef, onEdit, onBack, onLaunch }: {
   values: WizardValues;
   integrations: JobIntegrationDto[];
   groups: TargetGroupDto[];
+  guardRules: GuardableRuleDto[];
   saving: boolean;
   error: ActionError | null;
   headingRef: Ref<HTMLHeadingElement>;
@@ -83,6 +86,9 @@ export function ReviewStep({ values, integrations, groups, saving, error, headin
         </Row>
         <Row label="Abort" step={3} onEdit={onEdit}>
           {abortSentence(values)}
+        </Row>
+        <Row label="Health guard" step={3} onEdit={onEdit}>
+          {guardSentence(values, guardRules)}
         </Row>
         <Row label="Timeout" step={3} onEdit={onEdit}>
           {values.timeoutEnabled ? `${values.inProgressTimeoutMinutes} minutes in progress, then TIMED_OUT` : 'None'}

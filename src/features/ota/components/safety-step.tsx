@@ -4,7 +4,9 @@ import type { Ref } from 'react';
 import { StepForm } from '@/features/integrations/components/step-form';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
+import type { GuardableRuleDto } from '@/features/alerts/guards';
 import { ABORT_FAILURE_LABELS, ABORT_FAILURE_TYPES } from '../model';
+import { GuardFieldset } from './guard-fieldset';
 import type { FieldErrors, WizardValues } from './wizard-values';
 
 /** In words, with the numbers as typed: when AWS stops the rollout. */
@@ -13,8 +15,10 @@ export function abortSentence(v: WizardValues): string {
   return `AWS cancels the job when ${v.abortThresholdPercentage || '?'} % or more of the things that ran ${ABORT_FAILURE_LABELS[v.abortFailureType]}, once at least ${v.abortMinExecutedThings || '?'} ran. Queued devices then never get it; running ones finish.`;
 }
 
-/** Step 4: abort criteria, the in-progress timeout and retries, each with the default stated. */
-export function SafetyStep({ values, errors, headingRef, onChange, onBack, onContinue }: {
+/** Step 4: abort criteria, the health guard, the in-progress timeout and retries, each with the default stated. */
+export function SafetyStep({ orgSlug, guardRules, values, errors, headingRef, onChange, onBack, onContinue }: {
+  orgSlug: string;
+  guardRules: GuardableRuleDto[];
   values: WizardValues;
   errors: FieldErrors;
   headingRef: Ref<HTMLHeadingElement>;
@@ -62,6 +66,8 @@ export function SafetyStep({ values, errors, headingRef, onChange, onBack, onCon
           {abortSentence(values)}
         </p>
       </fieldset>
+
+      <GuardFieldset orgSlug={orgSlug} rules={guardRules} values={values} errors={errors} onChange={onChange} />
 
       <fieldset className="space-y-3 rounded-lg border border-line p-4">
         <legend className="px-1 text-sm font-medium text-ink">Timeout</legend>

@@ -48,3 +48,17 @@ describe('wizard values', () => {
     expect(toInput(filled({ targetKind: 'things', things: ['a'], targetSelection: 'CONTINUOUS' })).targetSelection).toBe('SNAPSHOT');
   });
 });
+
+describe('wizard values of the health guard', () => {
+  it('send the chosen rules and parameters', () => {
+    const rule = randomUUID();
+    const parsed = createOtaJobSchema.parse(toInput(filled({ guardRuleIds: [rule], guardMinTreated: '25', guardMarginPercent: '7.5', guardConfidence: '0.99' })));
+    expect(parsed).toMatchObject({ guardRuleIds: [rule], guardMinTreated: 25, guardMarginPercent: 7.5, guardConfidence: 0.99 });
+  });
+
+  it('check the parameters only while a rule is chosen, and send the defaults otherwise', () => {
+    expect(stepErrors(3, filled({ guardRuleIds: [randomUUID()], guardMinTreated: '' })).guardMinTreated?.[0]).toMatch(/must be a number/);
+    expect(stepErrors(3, filled({ guardRuleIds: [], guardMinTreated: '' }))).toEqual({});
+    expect(toInput(filled({ guardRuleIds: [], guardMinTreated: 'x', guardMarginPercent: '' }))).toMatchObject({ guardMinTreated: 10, guardMarginPercent: 10, guardConfidence: 0.95 });
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { GUARD_DEFAULTS } from '../guard-decision';
 import { ABORT_DEFAULTS, ROLLOUT_DEFAULTS, TIMEOUT_DEFAULTS } from '../model';
-import { documentStepSchema, rolloutStepInput, safetyStepSchema, targetsStepInput, type CreateOtaJobInput } from '../schemas';
+import { documentStepSchema, guardStepSchema, rolloutStepInput, safetyStepSchema, targetsStepInput, type CreateOtaJobInput } from '../schemas';
 import { firmwareDocument, firmwareTemplateSchema } from '../templates';
 
 /** The create-job wizard's state (number fields as typed) and the action input built from it. */
@@ -32,6 +33,11 @@ export interface WizardValues {
   inProgressTimeoutMinutes: string;
   retryFailed: string;
   retryTimedOut: string;
+  /** Health guard: alert rules (none = no guard) and the decision's parameters. */
+  guardRuleIds: string[];
+  guardMinTreated: string;
+  guardMarginPercent: string;
+  guardConfidence: '0.9' | '0.95' | '0.99';
 }
 
 export type FieldErrors = Partial<Record<string, string[]>>;
@@ -67,6 +73,10 @@ export function initialValues(integrationId: string): WizardValues {
     inProgressTimeoutMinutes: String(TIMEOUT_DEFAULTS.inProgressTimeoutMinutes),
     retryFailed: String(TIMEOUT_DEFAULTS.retryFailed),
     retryTimedOut: String(TIMEOUT_DEFAULTS.retryTimedOut),
+    guardRuleIds: [],
+    guardMinTreated: String(GUARD_DEFAULTS.minTreated),
+    guardMarginPercent: String(GUARD_DEFAULTS.marginPercent),
+    guardConfidence: String(GUARD_DEFAULTS.confidence) as WizardValues['guardConfidence'],
   };
 }
 
@@ -103,6 +113,11 @@ export function toInput(v: WizardValues): Record<keyof CreateOtaJobInput, unknow
     inProgressTimeoutMinutes: v.timeoutEnabled ? num(v.inProgressTimeoutMinutes) : null,
     retryFailed: num(v.retryFailed),
     retryTimedOut: num(v.retryTimedOut),
+    guardRuleIds: v.guardRuleIds,
+    // Parameters of a guard that is off are not the user's concern: the defaults go.
+    guardMinTreated: v.guardRuleIds.length > 0 ? num(v.guardMinTreated) : GUARD_DEFAULTS.minTreated,
+    guardMarginPercent: v.guardRuleIds.length > 0 ? num(v.guardMarginPercent) : GUARD_DEFAULTS.marginPercent,
+    guardConfidence: v.guardRuleIds.length > 0 ? Number(v.guardConfidence) : GUARD_DEFAULTS.confidence,
   };
 }
 
@@ -129,7 +144,9 @@ export function stepErrors(step: number, v: WizardValues): FieldErrors {
       const errors = errorsOf(safetyStepSchema.safeParse(input));
       // A switched-off section cannot be wrong.
       if (!v.abortEnabled) for (const k of ['abortThresholdPercentage', 'abortMinExecutedThings']) delete errors[k];
-      return errors;
+      // Without guard rules the guard's parameters do not apply.
+      const guard = v.guardRuleIds.length > 0 ? errorsOf(guardStepSchema.safeParse(input)) : {};
+      return { ...errors, ...guard };
     }
     default:
       return {};

@@ -44,8 +44,10 @@ export function telemetryQueryString(params: TelemetryParams, filterQuery = ''):
   return search.toString();
 }
 
-// Ranges that reach "now" refresh once a minute; finished custom ranges never change.
+// Ranges that reach "now" refresh once a minute, or every few seconds when a source is the Fleetline
+// store (live data on: points arrive as devices send them); finished custom ranges never change.
 const LIVE_REFRESH_MS = 60_000;
+export const LIVE_DATA_REFRESH_MS = 5_000;
 
 /** Chart data from the telemetry route; the previous chart stays visible while the next one loads. */
 export function useTelemetry(orgSlug: string, query: string, live: boolean) {
@@ -61,7 +63,10 @@ export function useTelemetry(orgSlug: string, query: string, live: boolean) {
       return body as TelemetrySeriesDto;
     },
     placeholderData: keepPreviousData,
-    refetchInterval: live ? LIVE_REFRESH_MS : false,
+    refetchInterval: (q) => {
+      if (!live) return false;
+      return q.state.data?.sources.some((s) => s.source === 'fleetline_store') ? LIVE_DATA_REFRESH_MS : LIVE_REFRESH_MS;
+    },
     retry: (failures, error) => failures < 1 && !(error instanceof TelemetryFetchError && error.status < 500),
   });
 }

@@ -10,10 +10,12 @@ import { getDeviceLive } from '@/features/commands/queries';
 import { AttributesEditor } from '@/features/device-detail/components/attributes-editor';
 import { DeviceHeader } from '@/features/device-detail/components/device-header';
 import { DeviceLivePanel } from '@/features/device-detail/components/device-live-panel';
+import { LiveRefresh } from '@/features/device-detail/components/live-refresh';
 import { OtaExecutions } from '@/features/device-detail/components/ota-executions';
 import { ShadowHistory } from '@/features/device-detail/components/shadow-history';
 import { getDeviceDetail, listDeviceOtaExecutions, listShadowHistory } from '@/features/device-detail/queries';
 import { ATTRIBUTE_MIN_ROLE } from '@/features/device-detail/schemas';
+import { listLiveDataIntegrations } from '@/features/live-data/queries';
 import { loadWorkspace } from '@/features/orgs/workspace';
 import { DeviceTelemetryChart } from '@/features/telemetry/components/device-telemetry-chart';
 import { asUser } from '@/lib/db';
@@ -31,16 +33,17 @@ export default async function DevicePage({ params }: { params: Promise<{ orgSlug
   const data = await asUser(user.claims, async (db) => {
     const device = await getDeviceDetail(db, org.id, deviceId);
     if (!device) return null;
-    const [live, history, executions, alerts] = await Promise.all([
+    const [live, history, executions, alerts, liveData] = await Promise.all([
       getDeviceLive(db, org.id, deviceId),
       listShadowHistory(db, org.id, deviceId),
       listDeviceOtaExecutions(db, org.id, { thingName: device.thingName, integrationId: device.integration.id }),
       listAlerts(db, org.id, { deviceId, state: ['firing', 'acknowledged'], limit: 20 }),
+      listLiveDataIntegrations(db, org.id, [device.integration.id]),
     ]);
-    return { device, live: live!, history, executions, alerts: alerts.items };
+    return { device, live: live!, history, executions, alerts: alerts.items, liveData: liveData.has(device.integration.id) };
   });
   if (!data) notFound();
-  const { device, live, history, executions, alerts } = data;
+  const { device, live, history, executions, alerts, liveData } = data;
   const now = live.generatedAt;
   const canWrite = hasRole(role, ATTRIBUTE_MIN_ROLE) && device.removedAt === null;
 
@@ -76,6 +79,7 @@ export default async function DevicePage({ params }: { params: Promise<{ orgSlug
         ) : null}
         <Card>
           <DeviceHeader orgSlug={org.slug} device={device} now={now} />
+          {liveData ? <LiveRefresh /> : null}
         </Card>
         <DeviceAlerts orgSlug={org.slug} deviceId={device.id} alerts={alerts} canWrite={hasRole(role, ALERTS_WRITE_ROLE)} now={now} />
         <DeviceLivePanel key={device.id} orgSlug={org.slug} deviceId={device.id} canWrite={canWrite} initialData={{ ...live, refresh: null }} />

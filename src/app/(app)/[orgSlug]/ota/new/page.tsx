@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
 import { icons } from '@/components/shell/icons';
 import { EmptyState } from '@/components/ui/empty-state';
+import { listGuardableRules } from '@/features/alerts/guards';
 import { OtaJobWizard } from '@/features/ota/components/ota-job-wizard';
 import { listJobIntegrations, listTargetGroups } from '@/features/ota/queries';
 import { OTA_WRITE_MIN_ROLE } from '@/features/ota/schemas';
@@ -28,7 +29,9 @@ export default async function NewOtaJobPage({ params }: { params: Promise<{ orgS
       </>
     );
   }
-  const [integrations, groups] = await asUser(user.claims, (db) => Promise.all([listJobIntegrations(db, org.id), listTargetGroups(db, org.id)]));
+  const [integrations, groups, guardRules] = await asUser(user.claims, (db) =>
+    Promise.all([listJobIntegrations(db, org.id), listTargetGroups(db, org.id), listGuardableRules(db, org.id)]),
+  );
   if (integrations.length === 0) {
     return (
       <>
@@ -52,7 +55,7 @@ export default async function NewOtaJobPage({ params }: { params: Promise<{ orgS
           </>
         }
       />
-      <OtaJobWizard orgSlug={org.slug} integrations={integrations} groups={groups} />
+      <OtaJobWizard orgSlug={org.slug} integrations={integrations} groups={groups} guardRules={guardRules} />
     </>
   );
 }
