@@ -187,7 +187,7 @@ describe('with the per-process cache and batched counters (the app and the inges
   // The caches' clock, moved by hand (no sleeping, no timing luck).
   let clock = 1_000;
 
-  it('keeps an auth record for its TTL only: a switched-off integration or a new secret takes effect within it', async () => {
+  it('keeps an auth record for its TTL only: a new secret, the end of a rotation grace period or switching off takes effect within it', async () => {
     const cached = await createTestIntegration(org);
     const first = await enableLiveDataForTest(cached);
     const lookups = cachedLookups({ db: asService, ttlMs: 5_000, now: () => clock });
@@ -204,9 +204,21 @@ describe('with the per-process cache and batched counters (the app and the inges
     clock += 5_001;
     expect((await send(first)).status).toBe(401);
     expect((await send(fresh.secret)).status).toBe(200);
-    await adminSql()`update public.integration_live_data set enabled = false where integration_id = ${cached.id}`;
+    // A rotation with a grace period: the previous secret is accepted until it expires (+ at most the TTL).
+    const rotated = newIngestSecret();
+    await adminSql()`
+      update public.integration_live_data set previous_secret_hash = secret_hash, secret_hash = ${rotated.hash},
+             previous_secret_expires_at = now() + interval '10 minutes' where integration_id = ${cached.id}`;
+    clock += 5_001;
+    expect((await send(fresh.secret)).status).toBe(200);
+    expect((await send(rotated.secret)).status).toBe(200);
+    await adminSql()`update public.integration_live_data set previous_secret_expires_at = now() - interval '1 second' where integration_id = ${cached.id}`;
     clock += 5_001;
     expect((await send(fresh.secret)).status).toBe(401);
+    expect((await send(rotated.secret)).status).toBe(200);
+    await adminSql()`update public.integration_live_data set enabled = false where integration_id = ${cached.id}`;
+    clock += 5_001;
+    expect((await send(rotated.secret)).status).toBe(401);
   });
 
   it('remembers unknown thing names briefly, then finds a device the sync added; counters are written in one flush', async () => {
