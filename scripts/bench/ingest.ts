@@ -1,8 +1,9 @@
 // `npm run bench:ingest` (issue 13): the live-data ingest under load, end to end through the
-// production Next.js server. A fresh Postgres with 10,000 devices and live data switched on, the
+// production Next.js server AND through the standalone ingest server (`npm run ingest`, plain
+// node:http, the same ingest()), measured one after the other in the same run. A fresh Postgres with 10,000 devices and live data switched on, the
 // AWS simulator (10,000 things, for the Timestream comparison), `next start` on the `npm run build`
 // output (a prerequisite: building takes minutes on 2 cores), then:
-// - sustained load from a separate process (scripts/bench/ingest-load.ts): rules-engine batches of
+// - for each server in turn, sustained load from a separate process (scripts/bench/ingest-load.ts): rules-engine batches of
 //   10 messages × 3 metrics, keep-alive, N in flight: points/s, requests/s, acknowledgement p50/p95/p99;
 // - presence: disconnect/connect events posted during the load, latency until the device's stored
 //   status shows them (polled);
@@ -98,6 +99,7 @@ async function main() {
   const stops: (() => Promise<unknown>)[] = [() => pg.stop()];
   const admin = postgres(pg.url, { max: 4, onnotice: () => {} });
   let app: ChildProcess | null = null;
+  let standalone: ChildProcess | null = null;
   try {
     const sim = await startSimulatorProcess(['--things', String(DEVICES)]);
     stops.unshift(() => sim.stop());
@@ -156,6 +158,27 @@ async function main() {
     const setupMs = performance.now() - setupStarted;
     progress(`seeded in ${Math.round(setupMs)} ms; starting next start`);
 
+    // The standalone ingest server (same ingest(), same path), next to the app.
+    const ingestPort = appPort + 1;
+    const serverEnv = {
+      ...process.env,
+      NODE_ENV: 'production' as const,
+      DATABASE_URL: pg.url,
+      FLEETLINE_VAULT_KEYS: vaultKeys,
+      SUPABASE_URL: 'http://127.0.0.1:9',
+      SUPABASE_ANON_KEY: 'bench-anon-key-not-used-by-ingest',
+      APP_URL: `http://127.0.0.1:${appPort}`,
+      LOG_LEVEL: 'warn',
+    };
+    const ingestServer = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ingest-server.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...serverEnv, INGEST_PORT: String(ingestPort) },
+    });
+    standalone = ingestServer;
+    let standaloneErrors = '';
+    ingestServer.stderr!.on('data', (c: Buffer) => (standaloneErrors = (standaloneErrors + c.toString()).slice(-4_000)));
+
     // The production server.
     app = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(appPort)], {
       cwd: ROOT,
@@ -176,45 +199,79 @@ async function main() {
     app.stderr!.on('data', (c: Buffer) => (appErrors = (appErrors + c.toString()).slice(-4_000)));
     const appUrl = `http://127.0.0.1:${appPort}`;
     await waitForHealth(`${appUrl}/api/health`, app);
-    const ingestUrl = `${appUrl}/api/ingest/v1/${integrationId}`;
-    // The devices are sensor-000001 … sensor-010000 (the load generator derives the names).
-    const loadConfig = { url: ingestUrl, secret, devices: DEVICES, concurrency: CONCURRENCY, batch: 10 };
-    // Warm-up: compiles routes' code paths, fills the connection pool.
-    const warmup = await runLoad({ ...loadConfig, seconds: 3 });
-    progress(`warm-up done; sustained load for ${SECONDS} s`);
-
-    // Presence during the load: post an event, poll the device row until it shows it.
-    const presence: number[] = [];
-    const presenceErrors: string[] = [];
-    const probe = async () => {
-      await sleep(2_000);
-      for (let i = 0; i < PRESENCE_SAMPLES; i++) {
-        const device = things[(i * 97) % things.length]!;
-        const connected = i % 2 === 1;
-        const started = performance.now();
-        const event = connected
-          ? { clientId: device.thing_name, timestamp: Date.now(), eventType: 'connected', ipAddress: '10.0.0.1', versionNumber: i }
-          : { clientId: device.thing_name, timestamp: Date.now(), eventType: 'disconnected', clientInitiatedDisconnect: false, disconnectReason: 'CONNECTION_LOST', versionNumber: i };
-        const res = await fetch(ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fleetline-ingest-secret': secret }, body: JSON.stringify([event]) });
-        if (!res.ok) presenceErrors.push(`HTTP ${res.status}`);
-        for (;;) {
-          const [row] = await admin<{ connected: boolean | null }[]>`select connected from public.devices where id = ${device.id}`;
-          if (row?.connected === connected) break;
-          if (performance.now() - started > 10_000) {
-            presenceErrors.push('not visible after 10 s');
-            break;
-          }
-          await sleep(10);
-        }
-        presence.push(performance.now() - started);
-        await sleep(Math.max(0, (SECONDS * 1000 - 4_000) / PRESENCE_SAMPLES - 50));
-      }
-    };
+    const standaloneUrl = `http://127.0.0.1:${ingestPort}`;
+    await waitForHealth(`${standaloneUrl}/health`, ingestServer);
     const postmasterPid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const cpuBefore = { server: treeCpuMs(app.pid!), postgres: treeCpuMs(postmasterPid) };
-    const [load] = await Promise.all([runLoad({ ...loadConfig, seconds: SECONDS }), probe()]);
-    const cpuAfter = { server: treeCpuMs(app.pid!), postgres: treeCpuMs(postmasterPid) };
-    presence.sort((a, b) => a - b);
+    const queued = async () => Number((await admin<{ n: string }[]>`select count(*) as n from private.telemetry_rollup_queue`)[0]!.n);
+
+    // One sustained run per server: warm-up, load with presence probes, CPU, then how long the
+    // rollup folder needed to catch up with what was acknowledged.
+    async function measure(label: string, baseUrl: string, server: ChildProcess) {
+      const ingestUrl = `${baseUrl}/api/ingest/v1/${integrationId}`;
+      // The devices are sensor-000001 … sensor-010000 (the load generator derives the names).
+      const loadConfig = { url: ingestUrl, secret, devices: DEVICES, concurrency: CONCURRENCY, batch: 10 };
+      const warmup = await runLoad({ ...loadConfig, seconds: 3 });
+      progress(`${label}: warm-up done; sustained load for ${SECONDS} s`);
+      // Presence during the load: post an event, poll the device row until it shows it.
+      const presence: number[] = [];
+      const presenceErrors: string[] = [];
+      const probe = async () => {
+        await sleep(2_000);
+        for (let i = 0; i < PRESENCE_SAMPLES; i++) {
+          const device = things[(i * 97 + presenceRound * 13) % things.length]!;
+          const connected = i % 2 === 1;
+          const started = performance.now();
+          const event = connected
+            ? { clientId: device.thing_name, timestamp: Date.now(), eventType: 'connected', ipAddress: '10.0.0.1', versionNumber: i }
+            : { clientId: device.thing_name, timestamp: Date.now(), eventType: 'disconnected', clientInitiatedDisconnect: false, disconnectReason: 'CONNECTION_LOST', versionNumber: i };
+          const res = await fetch(ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fleetline-ingest-secret': secret }, body: JSON.stringify([event]) });
+          if (!res.ok) presenceErrors.push(`HTTP ${res.status}`);
+          for (;;) {
+            const [row] = await admin<{ connected: boolean | null }[]>`select connected from public.devices where id = ${device.id}`;
+            if (row?.connected === connected) break;
+            if (performance.now() - started > 10_000) {
+              presenceErrors.push('not visible after 10 s');
+              break;
+            }
+            await sleep(10);
+          }
+          presence.push(performance.now() - started);
+          await sleep(Math.max(0, (SECONDS * 1000 - 4_000) / PRESENCE_SAMPLES - 50));
+        }
+      };
+      presenceRound++;
+      const cpuBefore = { server: treeCpuMs(server.pid!), postgres: treeCpuMs(postmasterPid) };
+      const [load] = await Promise.all([runLoad({ ...loadConfig, seconds: SECONDS }), probe()]);
+      const cpuAfter = { server: treeCpuMs(server.pid!), postgres: treeCpuMs(postmasterPid) };
+      presence.sort((a, b) => a - b);
+      const queuedAtEnd = await queued();
+      const drainStarted = performance.now();
+      while ((await queued()) > 0 && performance.now() - drainStarted < 120_000) await sleep(50);
+      const rollupCatchUpMs = performance.now() - drainStarted;
+      const ok = (load as { ok: number }).ok;
+      const seconds = (load as { seconds: number }).seconds;
+      const serverCpu = cpuAfter.server - cpuBefore.server;
+      const dbCpu = cpuAfter.postgres - cpuBefore.postgres;
+      const presenceP95 = presence.length > 0 ? percentile(presence, 0.95) : null;
+      progress(`${label}: ${JSON.stringify(load)}`);
+      return {
+        label,
+        warmup,
+        load,
+        // What the load cost: CPU of the server and of Postgres (all backends) per request.
+        cpu: {
+          serverCoresUsed: round(serverCpu / 1000 / seconds),
+          postgresCoresUsed: round(dbCpu / 1000 / seconds),
+          serverCpuMsPerRequest: ok ? round(serverCpu / ok) : null,
+          postgresCpuMsPerRequest: ok ? round(dbCpu / ok) : null,
+        },
+        presence: { samples: presence.length, p50Ms: presence.length ? round(percentile(presence, 0.5)) : null, p95Ms: presenceP95 === null ? null : round(presenceP95), maxMs: presence.length ? round(presence.at(-1)!) : null, errors: presenceErrors },
+        rollups: { note: 'acknowledged after the raw write; queued flushes folded asynchronously', queuedFlushesAtLoadEnd: queuedAtEnd, catchUpMsAfterLoad: round(rollupCatchUpMs) },
+      };
+    }
+    let presenceRound = 0;
+    const nextRun = await measure('Next.js route (next start)', appUrl, app!);
+    const standaloneRun = await measure('standalone ingest server (npm run ingest, node:http)', standaloneUrl, ingestServer);
     progress('load done; measuring storage and charts');
 
     // Storage: raw partitions (heap + primary key) per row, and the rollup tables.
@@ -242,7 +299,7 @@ async function main() {
     // The writer alone, in this process (no HTTP): one flush as the combiner issues it, with every
     // rollup in the statement, against a raw-only insert (the ceiling of "acknowledge after the raw
     // write, roll up later"). Tells whether the rollups or the request path limit the ingest.
-    const { writeTelemetryGroups } = await import('../../src/features/telemetry-store/service');
+    const { writeTelemetryGroups, foldQueuedRollups } = await import('../../src/features/telemetry-store/service');
     const writer: Record<string, unknown>[] = [];
     for (const flushPoints of [300, 1_500, 5_000]) {
       const flushes = Math.max(4, Math.round(30_000 / flushPoints));
@@ -259,6 +316,14 @@ async function main() {
       const withRollups = n / ((performance.now() - t0) / 1000);
       n = 0;
       t0 = performance.now();
+      for (let f = 0; f < flushes; f++) n += (await asService((db) => writeTelemetryGroups(db, [make(f + 500)], { rollups: 'queued' }))).written[0]!;
+      const queuedWrite = n / ((performance.now() - t0) / 1000);
+      n = 0;
+      t0 = performance.now();
+      const foldedPoints = await asService((db) => foldQueuedRollups(db, 10_000));
+      const foldRate = foldedPoints.points / ((performance.now() - t0) / 1000);
+      n = 0;
+      t0 = performance.now();
       for (let f = 0; f < flushes; f++) {
         const pts = make(f + 1_000);
         const rows = await admin`
@@ -269,7 +334,14 @@ async function main() {
         n += rows.count;
       }
       const rawOnly = n / ((performance.now() - t0) / 1000);
-      writer.push({ flushPoints, flushes, pointsPerSecondWithRollups: Math.round(withRollups), pointsPerSecondRawOnly: Math.round(rawOnly) });
+      writer.push({
+        flushPoints,
+        flushes,
+        pointsPerSecondWithRollups: Math.round(withRollups),
+        pointsPerSecondRawPlusQueue: Math.round(queuedWrite),
+        foldPointsPerSecond: Math.round(foldRate),
+        pointsPerSecondRawOnly: Math.round(rawOnly),
+      });
     }
     progress('writer measured in-process');
 
@@ -326,41 +398,40 @@ async function main() {
     const fromTimestream = await chart('7-day fleet chart, all 10,000 devices, Timestream (simulator)', { storeIntegrations: async () => new Set<string>() }, 2);
     await closeDatabase();
 
-    const l = load as { pointsPerSecond: number; requestsPerSecond: number; ackMs: { p99: number } };
-    const presenceP95 = presence.length > 0 ? percentile(presence, 0.95) : null;
+    type Run = Awaited<ReturnType<typeof measure>>;
+    const met = (run: Run) => {
+      const l = run.load as { pointsPerSecond: number; requestsPerSecond: number; ackMs: { p99: number } };
+      return {
+        pointsPerSecond: l.pointsPerSecond >= TARGETS.pointsPerSecond,
+        requestsPerSecond: l.requestsPerSecond >= TARGETS.requestsPerSecond,
+        ackP99: l.ackMs.p99 <= TARGETS.ackP99Ms,
+        presenceP95: run.presence.p95Ms !== null && run.presence.p95Ms <= TARGETS.presenceP95Ms,
+      };
+    };
     console.log(
       JSON.stringify(
         {
           benchmark: 'ingest',
           machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: round(os.totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: round(os.loadavg()[0]!) },
-          setup: { devices: DEVICES, setupMs: Math.round(setupMs), server: 'next start (production build)', loadGenerator: 'separate process, node:http keep-alive', writer: 'write combiner (group commit), rollups in the same statement' },
+          setup: {
+            devices: DEVICES,
+            setupMs: Math.round(setupMs),
+            servers: ['next start (production build), route /api/ingest/v1/<id>', 'npm run ingest (standalone node:http), same path'],
+            loadGenerator: 'separate process, node:http keep-alive',
+            writer: 'write combiner (group commit) writing raw rows + a rollup-queue row; acknowledged after that commit; rollups folded asynchronously',
+            ingestCaches: 'auth record and device names cached per process (5 s TTL), counters batched (1 s)',
+          },
           targets: TARGETS,
-          warmup,
-          serverStderrTail: appErrors.trim().split('\n').slice(-5),
-          load,
-          // What the load cost: CPU of the Next.js server and of Postgres (all backends) per request.
+          // The same load against each server, one after the other.
+          runs: [nextRun, standaloneRun],
+          serverStderrTail: { next: appErrors.trim().split('\n').slice(-5), standalone: standaloneErrors.trim().split('\n').slice(-5) },
           writerInProcess: writer,
-          cpu: (() => {
-            const ok = (load as { ok: number; seconds: number }).ok;
-            const seconds = (load as { seconds: number }).seconds;
-            const server = cpuAfter.server - cpuBefore.server;
-            const db = cpuAfter.postgres - cpuBefore.postgres;
-            return {
-              serverCoresUsed: round(server / 1000 / seconds),
-              postgresCoresUsed: round(db / 1000 / seconds),
-              serverCpuMsPerRequest: ok ? round(server / ok) : null,
-              postgresCpuMsPerRequest: ok ? round(db / ok) : null,
-            };
-          })(),
-          presence: { samples: presence.length, p50Ms: presence.length ? round(percentile(presence, 0.5)) : null, p95Ms: presenceP95 === null ? null : round(presenceP95), maxMs: presence.length ? round(presence.at(-1)!) : null, errors: presenceErrors },
           storage: { ...storage, rawPointsPer5mDeviceRollupRow: ratio?.points_per_5m_row ? round(ratio.points_per_5m_row) : null },
           charts: [fromRollups, fromTimestream],
           fleetRollupQueryOnly: { runs: CHART_RUNS, note: 'store source alone, new connection each run', firstMs: round(storeFirstMs), p50Ms: round(percentile(storeOnly, 0.5)) },
           met: {
-            pointsPerSecond: l.pointsPerSecond >= TARGETS.pointsPerSecond,
-            requestsPerSecond: l.requestsPerSecond >= TARGETS.requestsPerSecond,
-            ackP99: l.ackMs.p99 <= TARGETS.ackP99Ms,
-            presenceP95: presenceP95 !== null && presenceP95 <= TARGETS.presenceP95Ms,
+            nextRoute: met(nextRun),
+            standalone: met(standaloneRun),
             fleetChartFirst: 'firstAnswer' in fromRollups && fromRollups.firstAnswer!.wallMs <= TARGETS.fleetChartFirstMs,
           },
         },
@@ -369,6 +440,11 @@ async function main() {
       ),
     );
   } finally {
+    if (standalone && standalone.exitCode === null) {
+      const exited = new Promise((r) => standalone!.once('exit', r));
+      standalone.kill('SIGTERM');
+      await exited;
+    }
     if (app && app.exitCode === null) {
       const exited = new Promise((r) => app!.once('exit', r));
       app.kill('SIGTERM');

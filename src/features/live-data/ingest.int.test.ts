@@ -5,7 +5,9 @@ import { ingestLimits } from './config';
 import { handleIngestRequest } from './http';
 import { ingest, type IngestDeps } from './ingest';
 import type { TelemetryPoint, WritePoints } from './points';
-import { INGEST_SECRET_HEADER } from './secret';
+import { cachedLookups } from './ingest-lookups';
+import { batchedTally } from './ingest-tally';
+import { INGEST_SECRET_HEADER, newIngestSecret } from './secret';
 import { enableLiveDataForTest } from './test-support';
 
 /**
@@ -178,5 +180,65 @@ describe('through the route handler (streamed request bodies)', () => {
     expect(denied.status).toBe(401);
     expect(await denied.json()).toEqual({ error: 'unauthorized' });
     expect(written).toHaveLength(1);
+  });
+});
+
+describe('with the per-process cache and batched counters (the app and the ingest server)', () => {
+  // The caches' clock, moved by hand (no sleeping, no timing luck).
+  let clock = 1_000;
+
+  it('keeps an auth record for its TTL only: a new secret, the end of a rotation grace period or switching off takes effect within it', async () => {
+    const cached = await createTestIntegration(org);
+    const first = await enableLiveDataForTest(cached);
+    const lookups = cachedLookups({ db: asService, ttlMs: 5_000, now: () => clock });
+    const send = (s: string) =>
+      ingest(
+        { ...deps(), lookups },
+        { integrationId: cached.id, headers: new Headers({ [INGEST_SECRET_HEADER]: s }), readBody: async () => JSON.stringify([{ thing: 'ghost', ts: NOW, battery: 1 }]) },
+      );
+    expect((await send(first)).status).toBe(200);
+    const fresh = newIngestSecret();
+    await adminSql()`update public.integration_live_data set secret_hash = ${fresh.hash} where integration_id = ${cached.id}`;
+    // Within the TTL the cached record still decides; after it, the new secret only.
+    expect((await send(first)).status).toBe(200);
+    clock += 5_001;
+    expect((await send(first)).status).toBe(401);
+    expect((await send(fresh.secret)).status).toBe(200);
+    // A rotation with a grace period: the previous secret is accepted until it expires (+ at most the TTL).
+    const rotated = newIngestSecret();
+    await adminSql()`
+      update public.integration_live_data set previous_secret_hash = secret_hash, secret_hash = ${rotated.hash},
+             previous_secret_expires_at = now() + interval '10 minutes' where integration_id = ${cached.id}`;
+    clock += 5_001;
+    expect((await send(fresh.secret)).status).toBe(200);
+    expect((await send(rotated.secret)).status).toBe(200);
+    await adminSql()`update public.integration_live_data set previous_secret_expires_at = now() - interval '1 second' where integration_id = ${cached.id}`;
+    clock += 5_001;
+    expect((await send(fresh.secret)).status).toBe(401);
+    expect((await send(rotated.secret)).status).toBe(200);
+    await adminSql()`update public.integration_live_data set enabled = false where integration_id = ${cached.id}`;
+    clock += 5_001;
+    expect((await send(rotated.secret)).status).toBe(401);
+  });
+
+  it('remembers unknown thing names briefly, then finds a device the sync added; counters are written in one flush', async () => {
+    const lookups = cachedLookups({ db: asService, unknownTtlMs: 2_000, now: () => clock });
+    const tally = batchedTally({ db: asService, flushEveryMs: 60_000 });
+    const send = () =>
+      ingest(
+        { ...deps(), lookups, tally },
+        { integrationId: integration.id, headers: new Headers({ [INGEST_SECRET_HEADER]: secret }), readBody: async () => JSON.stringify([{ thing: 'late-1', ts: NOW, battery: 1 }, { thing: 'sensor-1', ts: NOW, battery: 2 }]) },
+      );
+    expect((await send()).body).toMatchObject({ accepted: 1, rejected: { unknown_device: 1 } });
+    const [late] = await adminSql()<{ id: string }[]>`
+      insert into public.devices (org_id, integration_id, thing_name, sync_hash) values (${org.id}, ${integration.id}, 'late-1', 'x') returning id`;
+    expect((await send()).body).toMatchObject({ accepted: 1, rejected: { unknown_device: 1 } }); // still remembered as unknown
+    clock += 2_001;
+    expect((await send()).body).toMatchObject({ accepted: 2, rejected: {} });
+    expect(written.filter((p) => p.deviceId === late!.id)).toHaveLength(1);
+    // Nothing counted until the flush; then both rejections at once.
+    expect(await rejections()).toEqual({});
+    await tally.stop();
+    expect(await rejections()).toEqual({ unknown_device: 2 });
   });
 });

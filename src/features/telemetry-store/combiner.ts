@@ -1,5 +1,5 @@
 import type { Tx } from '@/lib/db';
-import { checkTelemetryPoints, writeTelemetryGroups, type TelemetryPoint } from './service';
+import { checkTelemetryPoints, writeTelemetryGroups, type TelemetryPoint, type WriteOptions } from './service';
 
 /**
  * Group commit for the store's writer: concurrent ingest requests hand their points to one combiner
@@ -7,7 +7,8 @@ import { checkTelemetryPoints, writeTelemetryGroups, type TelemetryPoint } from 
  * one statement and one transaction. Each caller's promise settles after that transaction commits, so
  * a request is still acknowledged only once its points are durable; what it saves is the per-request
  * statement, transaction and WAL flush (and the hot rollup rows are updated once per flush instead of
- * once per request). At most `maxInFlight` flushes run at once; while they do, points keep gathering.
+ * once per request). With `rollups: 'queued'` the flush writes only the raw rows (and their queue
+ * row) and the rollups are folded afterwards, in bigger batches, by the rollup folder. At most `maxInFlight` flushes run at once; while they do, points keep gathering.
  */
 
 export type Db = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
@@ -21,6 +22,8 @@ export interface WriteCombinerOptions {
   maxPoints?: number;
   /** Flushes (transactions) in progress at once. */
   maxInFlight?: number;
+  /** Rollups in the flush's statement (default) or queued for the rollup folder (rollup-folder.ts). */
+  rollups?: WriteOptions['rollups'];
   /** The statement of one flush; the store's writer unless a unit test replaces it. */
   writeGroups?: typeof writeTelemetryGroups;
 }
@@ -89,7 +92,7 @@ export function createWriteCombiner(options: WriteCombinerOptions): WriteCombine
     stats.flushes++;
     stats.batches += batch.length;
     options
-      .db((tx) => writeGroups(tx, batch.map((w) => w.points)))
+      .db((tx) => writeGroups(tx, batch.map((w) => w.points), { rollups: options.rollups }))
       .then(
         ({ written }) => {
           stats.points += written.reduce((a, b) => a + b, 0);

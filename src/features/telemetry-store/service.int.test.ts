@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, closeDatabase } from '@/lib/db';
 import { adminSql, as, asAnon, closeAdminSql, createTestIntegration, createTestOrg, type TestOrg } from '../../../scripts/test/fixtures';
 import { createWriteCombiner } from './combiner';
-import { applyRetention, ensurePartitions, writeTelemetryPoints, type TelemetryPoint } from './service';
+import { startRollupFolder } from './rollup-folder';
+import { applyRetention, ensurePartitions, foldQueuedRollups, writeTelemetryGroups, writeTelemetryPoints, type TelemetryPoint } from './service';
 
 /**
  * The store against real Postgres: device and fleet rollups equal aggregates computed in JS from the
@@ -197,6 +198,50 @@ describe('writeTelemetryPoints', () => {
     await expect(combiner.write([point(orgA, fleet, devices[0]!, 'temperature', Date.now(), Number.NaN)])).rejects.toThrow(/finite/);
   });
 
+  it('acknowledged after the raw write (queued rollups): nothing is rolled up until a fold; a folder started later (as after a crash) folds exactly what was committed, once', async () => {
+    const random = rng(41);
+    const fleet = (await createTestIntegration(orgA)).id;
+    const devices = Array.from({ length: 5 }, () => randomUUID());
+    const base = Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR;
+    const combiner = createWriteCombiner({ db: asService, maxWaitMs: 5, maxPoints: 300, maxInFlight: 2, rollups: 'queued' });
+    const batches: TelemetryPoint[][] = [];
+    for (let b = 0; b < 20; b++) {
+      const points: TelemetryPoint[] = [];
+      for (let i = 0; i < 40; i++) {
+        const ts = base + Math.floor(random() * 2 * 3600) * 1000;
+        points.push(point(orgA, fleet, devices[Math.floor(random() * devices.length)]!, random() < 0.5 ? 'temperature' : 'battery', ts, Math.round(random() * 10_000) / 100));
+      }
+      // Retries resend stored points: they are neither stored nor queued twice.
+      batches.push(b % 4 === 3 ? batches[b - 1]! : points);
+    }
+    const results = await Promise.all(batches.map((points) => combiner.write(points)));
+    const distinct = new Set(batches.flat().map((p) => `${p.deviceId}|${p.metric}|${p.ts.getTime()}`)).size;
+    expect(results.reduce((n, r) => n + r.written, 0)).toBe(distinct);
+    // Acknowledged: raw rows committed, rollups not yet there (the fold has not run: as after a crash).
+    const [raw] = await adminSql()<{ n: number }[]>`select count(*)::int as n from public.telemetry_points where integration_id = ${fleet}`;
+    expect(raw!.n).toBe(distinct);
+    expect((await storedRollups('telemetry_rollups_5m', devices)).size).toBe(0);
+    expect((await storedFleetRollups('telemetry_fleet_rollups_1h', [fleet])).size).toBe(0);
+    // A process starting its rollup folder drains the queue at once.
+    const folder = startRollupFolder({ db: asService, everyMs: 50, maxBatches: 3 });
+    await folder.drain();
+    await folder.stop();
+    expect(folder.stats().points).toBeGreaterThanOrEqual(distinct);
+    const [left] = await adminSql()<{ n: number }[]>`select count(*)::int as n from private.telemetry_rollup_queue`;
+    expect(left!.n).toBe(0);
+    const stored = (
+      await adminSql()<{ device_id: string; metric: string; t: number; value: number }[]>`
+        select device_id, metric, (extract(epoch from ts) * 1000)::float8 as t, value from public.telemetry_points where integration_id = ${fleet}`
+    ).map((r) => point(orgA, fleet, r.device_id, r.metric, Number(r.t), r.value));
+    expectSameRollups(await storedRollups('telemetry_rollups_5m', devices), expectedRollups(stored, 5 * MIN));
+    expectSameRollups(await storedRollups('telemetry_rollups_1h', devices), expectedRollups(stored, HOUR));
+    expectSameRollups(await storedFleetRollups('telemetry_fleet_rollups_5m', [fleet]), await fleetRollupsFromRaw(300, [fleet]));
+    expectSameRollups(await storedFleetRollups('telemetry_fleet_rollups_1h', [fleet]), await fleetRollupsFromRaw(3600, [fleet]));
+    // Folding again changes nothing (each batch was folded once).
+    await asService((db) => foldQueuedRollups(db));
+    expectSameRollups(await storedRollups('telemetry_rollups_5m', devices), expectedRollups(stored, 5 * MIN));
+  });
+
   it('writes nothing for a batch that repeats stored points, and refuses values that are not finite numbers', async () => {
     const device = randomUUID();
     const points = [point(orgA, integrationA, device, 'battery', Date.now() - MIN, 80), point(orgA, integrationA, device, 'battery', Date.now() - 2 * MIN, 81)];
@@ -382,7 +427,10 @@ describe('RLS and grants', () => {
     const integration = (await createTestIntegration(doomed)).id;
     const device = randomUUID();
     await asService((db) => writeTelemetryPoints(db, [point(doomed, integration, device, 'battery', Date.now() - MIN, 50)]));
+    // A batch acknowledged but not yet folded when the organization goes is not folded for it afterwards.
+    await asService((db) => writeTelemetryGroups(db, [[point(doomed, integration, device, 'rssi', Date.now() - MIN, -70)]], { rollups: 'queued' }));
     await adminSql()`delete from public.organizations where id = ${doomed.id}`;
+    await asService((db) => foldQueuedRollups(db, 10_000));
     const [row] = await adminSql()<{ n: number }[]>`
       select (select count(*) from public.telemetry_points where device_id = ${device}) + (select count(*) from public.telemetry_rollups_5m where device_id = ${device})
            + (select count(*) from public.telemetry_rollups_1h where device_id = ${device})

@@ -82,58 +82,12 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
 }
 
 /**
- * Several callers' batches in one statement (the write combiner's flush): `written[i]` is how many
- * of `groups[i]` went in. Groups are concatenated in order, so on a key repeated across groups the
- * earlier group's point wins.
+ * The rollup upserts of every rollup table (device and fleet, 5 minutes and 1 hour), from the rows
+ * of a CTE named `ins` (org_id, integration_id, device_id, metric, ts, value): the inline writer's
+ * inserted rows, or the rows a fold takes from the rollup queue. Rows go in in key order, so
+ * concurrent statements touching the same keys lock them in the same order (no deadlock).
  */
-export async function writeTelemetryGroups(db: Tx, groups: readonly (readonly TelemetryPoint[])[]): Promise<{ written: number[] }> {
-  const n = groups.reduce((sum, g) => sum + g.length, 0);
-  const written = groups.map(() => 0);
-  if (n === 0) return { written };
-  const orgIds = new Array<string>(n);
-  const integrationIds = new Array<string>(n);
-  const deviceIds = new Array<string>(n);
-  const metrics = new Array<string>(n);
-  const times = new Array<string>(n);
-  const values = new Array<number>(n);
-  const owners = new Array<number>(n);
-  const days = new Set<number>();
-  let i = 0;
-  for (const [g, group] of groups.entries()) {
-    for (const p of group) {
-      const ms = check(p, i);
-      orgIds[i] = p.orgId;
-      integrationIds[i] = p.integrationId;
-      deviceIds[i] = p.deviceId;
-      metrics[i] = p.metric;
-      times[i] = p.ts.toISOString();
-      values[i] = p.value;
-      owners[i] = g;
-      days.add(Math.floor(ms / DAY_MS));
-      i++;
-    }
-  }
-  await ensureDays(db, days);
-  // Arrays + unnest: seven parameters whatever the batch size. Points and rollup rows go in in key
-  // order, so concurrent batches touching the same keys lock them in the same order (no deadlock).
-  // Fleet rollups are grouped from the same inserted rows as the device rollups.
-  const rows = await db<{ owner: number; written: number }[]>`
-    with input as (
-      select * from unnest(${orgIds}::uuid[], ${integrationIds}::uuid[], ${deviceIds}::uuid[], ${metrics}::text[],
-                           ${times}::timestamptz[], ${values}::float8[], ${owners}::int[]) with ordinality
-        as t(org_id, integration_id, device_id, metric, ts, value, owner, ord)
-    ),
-    first as (
-      -- A key repeated within the statement: only its first point is offered (on conflict cannot
-      -- affect one row twice, and do nothing would keep whichever came first anyway).
-      select distinct on (device_id, metric, ts) * from input order by device_id, metric, ts, ord
-    ),
-    ins as (
-      insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
-      select org_id, integration_id, device_id, ts, value, metric from first order by device_id, metric, ts
-      on conflict (device_id, metric, ts) do nothing
-      returning org_id, integration_id, device_id, metric, ts, value
-    ),
+const ROLLUP_CTES = `
     r5 as (
       insert into public.telemetry_rollups_5m as r (org_id, integration_id, device_id, metric, bucket, min, max, sum, count)
       select org_id, integration_id, device_id, metric, date_bin(interval '5 minutes', ts, timestamptz 'epoch'),
@@ -173,12 +127,113 @@ export async function writeTelemetryGroups(db: Tx, groups: readonly (readonly Te
         set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
             sum = r.sum + excluded.sum, count = r.count + excluded.count
       returning 1
-    )
+    )`;
+
+export interface WriteOptions {
+  /**
+   * 'inline' (default): rollups in the same statement as the raw rows. 'queued': only the raw rows,
+   * plus one row of arrays in private.telemetry_rollup_queue holding exactly the points that went in,
+   * in the same transaction; `foldQueuedRollups` merges them into the rollups later. The caller is
+   * acknowledged after the raw write; a fold that did not run (crash) runs on the next start.
+   */
+  rollups?: 'inline' | 'queued';
+}
+
+/**
+ * Several callers' batches in one statement (the write combiner's flush): `written[i]` is how many
+ * of `groups[i]` went in. Groups are concatenated in order, so on a key repeated across groups the
+ * earlier group's point wins.
+ */
+export async function writeTelemetryGroups(
+  db: Tx,
+  groups: readonly (readonly TelemetryPoint[])[],
+  options: WriteOptions = {},
+): Promise<{ written: number[] }> {
+  const n = groups.reduce((sum, g) => sum + g.length, 0);
+  const written = groups.map(() => 0);
+  if (n === 0) return { written };
+  const orgIds = new Array<string>(n);
+  const integrationIds = new Array<string>(n);
+  const deviceIds = new Array<string>(n);
+  const metrics = new Array<string>(n);
+  const times = new Array<string>(n);
+  const values = new Array<number>(n);
+  const owners = new Array<number>(n);
+  const days = new Set<number>();
+  let i = 0;
+  for (const [g, group] of groups.entries()) {
+    for (const p of group) {
+      const ms = check(p, i);
+      orgIds[i] = p.orgId;
+      integrationIds[i] = p.integrationId;
+      deviceIds[i] = p.deviceId;
+      metrics[i] = p.metric;
+      times[i] = p.ts.toISOString();
+      values[i] = p.value;
+      owners[i] = g;
+      days.add(Math.floor(ms / DAY_MS));
+      i++;
+    }
+  }
+  await ensureDays(db, days);
+  // Either the rollups themselves or the queue row they are folded from later, from the same inserted rows.
+  const follow =
+    options.rollups === 'queued'
+      ? db`queued as (
+          insert into private.telemetry_rollup_queue (org_ids, integration_ids, device_ids, metrics, ts, values)
+          select array_agg(org_id), array_agg(integration_id), array_agg(device_id), array_agg(metric), array_agg(ts), array_agg(value)
+          from ins having count(*) > 0
+          returning 1
+        )`
+      : db.unsafe(ROLLUP_CTES);
+  // Arrays + unnest: seven parameters whatever the batch size.
+  const rows = await db<{ owner: number; written: number }[]>`
+    with input as (
+      select * from unnest(${orgIds}::uuid[], ${integrationIds}::uuid[], ${deviceIds}::uuid[], ${metrics}::text[],
+                           ${times}::timestamptz[], ${values}::float8[], ${owners}::int[]) with ordinality
+        as t(org_id, integration_id, device_id, metric, ts, value, owner, ord)
+    ),
+    first as (
+      -- A key repeated within the statement: only its first point is offered (on conflict cannot
+      -- affect one row twice, and do nothing would keep whichever came first anyway).
+      select distinct on (device_id, metric, ts) * from input order by device_id, metric, ts, ord
+    ),
+    ins as (
+      insert into public.telemetry_points (org_id, integration_id, device_id, ts, value, metric)
+      select org_id, integration_id, device_id, ts, value, metric from first order by device_id, metric, ts
+      on conflict (device_id, metric, ts) do nothing
+      returning org_id, integration_id, device_id, metric, ts, value
+    ),
+    ${follow}
     select f.owner, count(*)::int as written
     from ins join first f using (device_id, metric, ts)
     group by f.owner`;
   for (const r of rows) written[r.owner] = r.written;
   return { written };
+}
+
+/**
+ * Merges up to `maxBatches` queued batches (oldest first) into the rollups and deletes them, in one
+ * statement: a batch is folded exactly once, even with several processes folding (skip locked).
+ * Returns how many points were folded and whether batches were left.
+ */
+export async function foldQueuedRollups(db: Tx, maxBatches = 200): Promise<{ batches: number; points: number }> {
+  const [row] = await db<{ batches: number; points: number }[]>`
+    with taken as (
+      delete from private.telemetry_rollup_queue
+      where id in (select id from private.telemetry_rollup_queue order by id limit ${maxBatches} for update skip locked)
+      returning org_ids, integration_ids, device_ids, metrics, ts, values
+    ),
+    ins as (
+      select u.* from taken,
+        unnest(taken.org_ids, taken.integration_ids, taken.device_ids, taken.metrics, taken.ts, taken.values)
+          as u(org_id, integration_id, device_id, metric, ts, value)
+      -- An organization deleted meanwhile took its telemetry with it: no rollups for it.
+      where exists (select 1 from public.organizations o where o.id = u.org_id)
+    ),
+    ${db.unsafe(ROLLUP_CTES)}
+    select (select count(*) from taken)::int as batches, (select count(*) from ins)::int as points`;
+  return row!;
 }
 
 /** Creates the partitions from yesterday through `daysAhead` days ahead (the maintenance job). */
