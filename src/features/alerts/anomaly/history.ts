@@ -85,3 +85,27 @@ export function shapeAt(tx: Tx, shape: Fragment, hours: Fragment): Fragment {
     ${shape}[(floor(${hours})::bigint % 24)::int + 1] * (1 - (${hours} - floor(${hours})))
     + ${shape}[((floor(${hours})::bigint + 1) % 24)::int + 1] * (${hours} - floor(${hours})) end)`;
 }
+
+/**
+ * A device's current value of the metric without reading its history (the prefilter's input), as
+ * an expression over the baseline `b` and `public.devices d`: for a device whose baseline learned
+ * from the telemetry store, its newest store point since `since` (one primary-key probe, the store
+ * keeps no cached column); otherwise the cached column or the number at the reported path of the
+ * cached shadow (what the last sync saw). `since` bounds how old a store point may be (the sustain window, as for the recent points).
+ */
+export function currentValue(tx: Tx, orgId: string, metric: AnomalyMetricRef, m: MetricHistory, since: Date, now: Date): Fragment {
+  const cached =
+    metric === 'battery'
+      ? tx`d.battery`
+      : metric === 'rssi'
+        ? tx`d.rssi`
+        : metric === 'temperature'
+          ? tx`d.temperature`
+          : tx`(jsonb_path_query_first(${metric.shadow ? tx`d.named_shadows` : tx`d.shadow`}, ${`$${(metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path]).map((k) => `."${k}"`).join('')} ? (@.type() == "number")`}::jsonpath))::float8`;
+  if (!m.telemetryName) return cached;
+  return tx`(case when b.source = 'telemetry' then
+      (select p.value from public.telemetry_points p
+       where p.device_id = d.id and p.metric = ${m.telemetryName} and p.org_id = ${orgId} and p.ts > ${since} and p.ts <= ${now}
+       order by p.ts desc limit 1)
+    else ${cached} end)`;
+}
