@@ -55,7 +55,8 @@ describe('SQL scoring agrees with the detector on labelled series', () => {
     const { ruleId } = await as(org.members.operator, (db) => createRule(orgContext(db, org, 'operator'), parsed));
     const from = new Date(Math.min(...set.map((s) => s.series[0]!.t)));
     const to = new Date(Math.max(...set.map((s) => s.series.at(-1)!.t)));
-    const result = await replay({ db: asService, orgId: org.id, ruleId, integrationId, metric: 'temperature', from, to, stepMs: STEP_MS });
+    // The prefilter path as the worker runs it; a full pass (stuck / drift) every 30 min, so two of three steps score only the cached value.
+    const result = await replay({ db: asService, orgId: org.id, ruleId, integrationId, metric: 'temperature', from, to, stepMs: STEP_MS, fullScanIntervalMs: 30 * 60_000 });
 
     const labels = (s: LabelledSeries) => s.labels.map((l) => ({ ...l, kind: merged(l.kind) }));
     const sqlCases: EvaluationCase[] = [];

@@ -1,5 +1,6 @@
 import type { AnomalyCandidates } from '../evaluate';
-import { refreshBaselines } from './baselines';
+import type { Tx } from '@/lib/db';
+import { refreshBaselines, type RefreshBaselinesArgs } from './baselines';
 import { SUSTAIN_WINDOW_MS } from './constants';
 import { currentValue, metricHistory } from './history';
 import { fullScanBatch } from './scan';
@@ -46,6 +47,30 @@ export const DEFAULT_ANOMALY_OPTIONS = {
 } as const satisfies Required<AnomalyHookOptions>;
 
 /**
+ * One evaluation's share of relearning for a rule: the stalest due baselines, chunk by chunk, until
+ * `refreshBatch` are learned or `refreshBudgetMs` is spent (a chunk already started finishes). At a
+ * few ms per device, 100k devices cannot all be relearned hourly inside the budget: the oldest are
+ * then simply older than `refreshAfterMs` (a baseline is a day of history, so an hour or three of
+ * staleness barely moves it). Returns how many were learned.
+ */
+export async function refreshDueBaselines(
+  tx: Tx,
+  args: Omit<RefreshBaselinesArgs, 'batch' | 'maxAgeMs'>,
+  options: Pick<AnomalyHookOptions, 'refreshBatch' | 'refreshBudgetMs' | 'refreshChunk' | 'refreshAfterMs'> = {},
+): Promise<number> {
+  const settings = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
+  const started = performance.now();
+  let learned = 0;
+  while (learned < settings.refreshBatch && performance.now() - started < settings.refreshBudgetMs) {
+    const chunk = Math.min(settings.refreshChunk, settings.refreshBatch - learned);
+    const written = await refreshBaselines(tx, { ...args, batch: chunk, maxAgeMs: settings.refreshAfterMs });
+    learned += written;
+    if (written < chunk) break;
+  }
+  return learned;
+}
+
+/**
  * The anomaly rules' hook for alert evaluation (EvaluateDeps.anomaly): per rule, learn the due
  * baselines within a count and a time budget, then score. The scoring is set-based in SQL whatever
  * the fleet size: the cached current value of every device against its baseline (no history read),
@@ -57,14 +82,7 @@ export function anomalyCandidates(options: AnomalyHookOptions = {}): AnomalyCand
   const settings = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
   return async (tx, { orgId, rule, where, now }) => {
     const metric = metricHistory(rule.condition.metric);
-    // Relearning is spread over evaluations: stalest first, chunk by chunk until the count or the time is spent.
-    const started = performance.now();
-    for (let learned = 0; learned < settings.refreshBatch && performance.now() - started < settings.refreshBudgetMs; ) {
-      const chunk = Math.min(settings.refreshChunk, settings.refreshBatch - learned);
-      const written = await refreshBaselines(tx, { orgId, ruleId: rule.id, metric, where, now, batch: chunk, maxAgeMs: settings.refreshAfterMs });
-      learned += written;
-      if (written < chunk) break;
-    }
+    await refreshDueBaselines(tx, { orgId, ruleId: rule.id, metric, where, now }, settings);
     const scope =
       settings.scoring === 'full'
         ? ({ kind: 'all' } as const)
