@@ -47,11 +47,11 @@ export async function seedAnomalyHistory(sql: postgres.Sql, o: AnomalyHistoryOpt
 }
 
 /** An enabled anomaly rule over the whole organization (inserted directly; the bench has no session). */
-export async function insertAnomalyRule(sql: postgres.Sql, orgId: string, metric: 'temperature' | 'battery' | 'rssi', peers: 'off' | 'group' | 'thing_type' = 'off'): Promise<string> {
+export async function insertAnomalyRule(sql: postgres.Sql, orgId: string, metric: 'temperature' | 'battery' | 'rssi', peers: 'off' | 'group' | 'thing_type' = 'off', label = ''): Promise<string> {
   const condition = { kind: 'anomaly', metric, sensitivity: 'medium', minHistoryHours: 1, peers, forSeconds: 0 };
   const [row] = await sql<{ id: string }[]>`
     insert into public.alert_rules (org_id, name, kind, severity, filter, condition, for_seconds, enabled)
-    values (${orgId}, ${`bench anomaly ${metric} ${peers}`}, 'anomaly', 'warning', '{}'::jsonb, ${sql.json(condition)}, 0, true)
+    values (${orgId}, ${`bench anomaly ${metric} ${peers}${label}`}, 'anomaly', 'warning', '{}'::jsonb, ${sql.json(condition)}, 0, true)
     returning id`;
   return row!.id;
 }
@@ -75,4 +75,23 @@ export async function seedAnomalyBaselines(sql: postgres.Sql, o: { orgId: string
       returning 1
     ) select count(*)::int as n from ins`;
   return row!.n;
+}
+
+/**
+ * For the alerts bench (perf lane): `count` anomaly rules over the whole organization on one
+ * metric, every other one comparing with peers per thing group, each with baselines for every
+ * device (seedAnomalyHistory first, with the same metric and interval). Evaluate them with
+ * `anomaly: anomalyCandidates()` (`src/features/alerts/anomaly`) in the evaluation's deps.
+ */
+export async function seedAnomalyRules(
+  sql: postgres.Sql,
+  o: { orgId: string; count: number; metric: 'temperature' | 'battery' | 'rssi'; now: Date; intervalMinutes: number },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const ruleId = await insertAnomalyRule(sql, o.orgId, o.metric, i % 2 === 0 ? 'off' : 'group', ` #${i + 1}`);
+    await seedAnomalyBaselines(sql, { orgId: o.orgId, ruleId, metric: o.metric, now: o.now, intervalMinutes: o.intervalMinutes });
+    ids.push(ruleId);
+  }
+  return ids;
 }
