@@ -91,9 +91,9 @@ export function shapeAt(tx: Tx, shape: Fragment, hours: Fragment): Fragment {
  * an expression over the baseline `b` and `public.devices d`: for a device whose baseline learned
  * from the telemetry store, its newest store point since `since` (one primary-key probe, the store
  * keeps no cached column); otherwise the cached column or the number at the reported path of the
- * cached shadow (what the last sync saw). `since` bounds how old a store point may be (the sustain window, as for the recent points).
+ * cached shadow (what the last sync saw). `since` bounds how old a store point may be (the sustain window, as for the recent points); points since `lookbackSince` are all looked at.
  */
-export function currentValue(tx: Tx, orgId: string, metric: AnomalyMetricRef, m: MetricHistory, since: Date, now: Date): Fragment {
+export function currentValue(tx: Tx, orgId: string, metric: AnomalyMetricRef, m: MetricHistory, since: Date, now: Date, lookbackSince: Date = since): Fragment {
   const cached =
     metric === 'battery'
       ? tx`d.battery`
@@ -103,9 +103,14 @@ export function currentValue(tx: Tx, orgId: string, metric: AnomalyMetricRef, m:
           ? tx`d.temperature`
           : tx`(jsonb_path_query_first(${metric.shadow ? tx`d.named_shadows` : tx`d.shadow`}, ${`$${(metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path]).map((k) => `."${k}"`).join('')} ? (@.type() == "number")`}::jsonpath))::float8`;
   if (!m.telemetryName) return cached;
-  return tx`(case when b.source = 'telemetry' then
+  // The store can hold several points since the last evaluation: the one farthest from the baseline
+  // among those of the spike lookback (a spike between two evaluations is not missed), else the newest.
+  return tx`(case when b.source = 'telemetry' then coalesce(
+      (select p.value from public.telemetry_points p
+       where p.device_id = d.id and p.metric = ${m.telemetryName} and p.org_id = ${orgId} and p.ts > ${lookbackSince} and p.ts <= ${now}
+       order by abs(p.value - b.level - ${shapeAt(tx, tx`b.daily_shape`, tx`(extract(epoch from p.ts)::float8 / 3600 - 0.5)`)}) desc limit 1),
       (select p.value from public.telemetry_points p
        where p.device_id = d.id and p.metric = ${m.telemetryName} and p.org_id = ${orgId} and p.ts > ${since} and p.ts <= ${now}
-       order by p.ts desc limit 1)
+       order by p.ts desc limit 1))
     else ${cached} end)`;
 }

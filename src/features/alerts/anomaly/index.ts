@@ -88,7 +88,7 @@ export function anomalyCandidates(options: AnomalyHookOptions = {}): AnomalyCand
         ? ({ kind: 'all' } as const)
         : {
             kind: 'prefilter' as const,
-            current: currentValue(tx, orgId, rule.condition.metric, metric, new Date(now.getTime() - SUSTAIN_WINDOW_MS), now),
+            current: currentValue(tx, orgId, rule.condition.metric, metric, new Date(now.getTime() - SUSTAIN_WINDOW_MS), now, new Date(now.getTime() - settings.pointLookbackMs)),
             fullScan: await fullScanBatch(tx, { orgId, ruleId: rule.id, now, intervalMs: settings.fullScanIntervalMs, batch: settings.fullScanBatch }),
           };
     return scoreAnomalies(tx, {
