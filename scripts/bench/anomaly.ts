@@ -82,7 +82,7 @@ try {
 
     // `fullScan`: null = the round-1 path (every device's recent points); else the prefilter with that full-scan batch.
     const scanBatch = (await sql<{ id: string }[]>`select id from public.devices where org_id = ${org.orgId} order by id limit ${DEFAULT_ANOMALY_OPTIONS.fullScanBatch}`).map((r) => r.id);
-    const score = async (rule: string, peers: 'off' | 'group', fullScan: string[] | null) => {
+    const score = async (rule: string, peers: 'off' | 'group', fullScan: string[] | null, current: 'store' | 'column' = 'store') => {
       const times: number[] = [];
       let verdicts = 0;
       for (let r = 0; r < RUNS; r++) {
@@ -90,7 +90,10 @@ try {
           asService((tx) =>
             scoreAnomalies(tx, {
               orgId: org.orgId, ruleId: rule, metric, where: deviceFilterWhere(tx, org.orgId, {}), now: NOW, sensitivity: 'medium', minHistoryHours: 1, peers, pointLookbackMs: 300_000,
-              scope: fullScan === null ? { kind: 'all' } : { kind: 'prefilter', current: currentValue(tx, org.orgId, 'temperature', metric, new Date(NOW.getTime() - 3_600_000), NOW), fullScan },
+              scope:
+                fullScan === null
+                  ? { kind: 'all' }
+                  : { kind: 'prefilter', current: current === 'column' ? tx`d.temperature` : currentValue(tx, org.orgId, 'temperature', metric, new Date(NOW.getTime() - 3_600_000), NOW, new Date(NOW.getTime() - 300_000)), fullScan },
             }),
           ),
         );
@@ -102,6 +105,8 @@ try {
     const scoring = {
       before: { own: await score(ruleId, 'off', null), peers: await score(peerRuleId, 'group', null) },
       prefilter: { own: await score(ruleId, 'off', []), peers: await score(peerRuleId, 'group', []) },
+      // The same with the current value from the cached column (a shadow-history device; no store probe per device).
+      prefilterCachedColumn: { own: await score(ruleId, 'off', [], 'column'), peers: await score(peerRuleId, 'group', [], 'column') },
       prefilterWithFullScanBatch: { batch: scanBatch.length, own: await score(ruleId, 'off', scanBatch), peers: await score(peerRuleId, 'group', scanBatch) },
     };
     await sql`update public.alert_rules set enabled = false where id = ${peerRuleId}`;
