@@ -43,6 +43,13 @@ export async function seedAnomalyHistory(sql: postgres.Sql, o: AnomalyHistoryOpt
       on conflict do nothing
       returning 1
     ) select count(*)::int as n from ins`;
+  // The cached column the prefilter reads holds the newest point, as a sync or ingest would have left it.
+  if (o.metric === 'temperature' || o.metric === 'battery' || o.metric === 'rssi') {
+    await sql`update public.devices d set ${sql(o.metric)} = p.value
+              from (select distinct on (device_id) device_id, value from public.telemetry_points
+                    where org_id = ${o.orgId} and metric = ${o.metric} order by device_id, ts desc) p
+              where d.id = p.device_id and d.org_id = ${o.orgId}`;
+  }
   return { points: points!.n, rollups: rollups!.n };
 }
 

@@ -82,7 +82,7 @@ try {
 
     // `fullScan`: null = the round-1 path (every device's recent points); else the prefilter with that full-scan batch.
     const scanBatch = (await sql<{ id: string }[]>`select id from public.devices where org_id = ${org.orgId} order by id limit ${DEFAULT_ANOMALY_OPTIONS.fullScanBatch}`).map((r) => r.id);
-    const score = async (rule: string, peers: 'off' | 'group', fullScan: string[] | null, current: 'store' | 'column' = 'store') => {
+    const score = async (rule: string, peers: 'off' | 'group', fullScan: string[] | null) => {
       const times: number[] = [];
       let verdicts = 0;
       for (let r = 0; r < RUNS; r++) {
@@ -93,7 +93,7 @@ try {
               scope:
                 fullScan === null
                   ? { kind: 'all' }
-                  : { kind: 'prefilter', current: current === 'column' ? tx`d.temperature` : currentValue(tx, org.orgId, 'temperature', metric, new Date(NOW.getTime() - 3_600_000), NOW, new Date(NOW.getTime() - 300_000)), fullScan },
+                  : { kind: 'prefilter', current: currentValue(tx, org.orgId, 'temperature', metric, new Date(NOW.getTime() - 3_600_000), NOW, new Date(NOW.getTime() - 300_000)), fullScan },
             }),
           ),
         );
@@ -105,8 +105,14 @@ try {
     const scoring = {
       before: { own: await score(ruleId, 'off', null), peers: await score(peerRuleId, 'group', null) },
       prefilter: { own: await score(ruleId, 'off', []), peers: await score(peerRuleId, 'group', []) },
-      // The same with the current value from the cached column (a shadow-history device; no store probe per device).
-      prefilterCachedColumn: { own: await score(ruleId, 'off', [], 'column'), peers: await score(peerRuleId, 'group', [], 'column') },
+      // The same with every device's cached column nulled, so each probes the store (a store-only fleet).
+      prefilterStoreProbe: await (async () => {
+        await sql`update public.devices set temperature = null where org_id = ${org.orgId}`;
+        const probed = { own: await score(ruleId, 'off', []), peers: await score(peerRuleId, 'group', []) };
+        await sql`update public.devices d set temperature = p.value from (select distinct on (device_id) device_id, value from public.telemetry_points
+                  where org_id = ${org.orgId} and metric = 'temperature' order by device_id, ts desc) p where d.id = p.device_id`;
+        return probed;
+      })(),
       prefilterWithFullScanBatch: { batch: scanBatch.length, own: await score(ruleId, 'off', scanBatch), peers: await score(peerRuleId, 'group', scanBatch) },
     };
     await sql`update public.alert_rules set enabled = false where id = ${peerRuleId}`;
