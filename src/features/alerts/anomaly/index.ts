@@ -43,7 +43,7 @@ export const DEFAULT_ANOMALY_OPTIONS = {
   pointLookbackMs: 5 * 60_000,
   scoring: 'prefilter',
   fullScanIntervalMs: 10 * 60_000,
-  fullScanBatch: 5000,
+  fullScanBatch: 2000,
 } as const satisfies Required<AnomalyHookOptions>;
 
 /**

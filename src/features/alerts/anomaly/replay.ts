@@ -64,7 +64,7 @@ export async function replay(args: ReplayArgs): Promise<ReplayResult> {
               kind: 'prefilter' as const,
               current: currentValue(tx, args.orgId, args.metric, metric, new Date(t - SUSTAIN_WINDOW_MS), now, new Date(t - args.stepMs)),
               // Devices with an open window stand for those with an open alert (the hook reads public.alerts; the replay writes none).
-              fullScan: [...(await fullScanBatch(tx, { orgId: args.orgId, ruleId: args.ruleId, now, intervalMs: args.fullScanIntervalMs ?? 10 * 60_000, batch: args.fullScanBatch ?? 5000 })), ...open.keys()],
+              fullScan: [...(await fullScanBatch(tx, { orgId: args.orgId, ruleId: args.ruleId, now, intervalMs: args.fullScanIntervalMs ?? 10 * 60_000, batch: args.fullScanBatch ?? 2000 })), ...open.keys()],
             };
       const scored = performance.now();
       const result = await scoreAnomalies(tx, {

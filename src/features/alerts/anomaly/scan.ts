@@ -16,7 +16,7 @@ export interface FullScanArgs {
  * rule is read in full once per pass. A pass walks the rule's baselines in device-id order, `batch`
  * per evaluation, and the next pass starts `intervalMs` after one ends. The price is latency: a
  * stuck or drifting device that is still inside its hold band is found up to
- * `intervalMs + ceil(devices / batch)` evaluations late (10 min + 20 cycles at 100k devices with
+ * `intervalMs + ceil(devices / batch)` evaluations late (10 min + 50 evaluations at 100k devices with
  * the defaults); a value that leaves the band is found by the prefilter at once.
  */
 export async function fullScanBatch(tx: Tx, args: FullScanArgs): Promise<string[]> {
