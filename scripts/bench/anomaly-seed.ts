@@ -43,15 +43,22 @@ export async function seedAnomalyHistory(sql: postgres.Sql, o: AnomalyHistoryOpt
       on conflict do nothing
       returning 1
     ) select count(*)::int as n from ins`;
+  // The cached column the prefilter reads holds the newest point, as a sync or ingest would have left it.
+  if (o.metric === 'temperature' || o.metric === 'battery' || o.metric === 'rssi') {
+    await sql`update public.devices d set ${sql(o.metric)} = p.value
+              from (select distinct on (device_id) device_id, value from public.telemetry_points
+                    where org_id = ${o.orgId} and metric = ${o.metric} order by device_id, ts desc) p
+              where d.id = p.device_id and d.org_id = ${o.orgId}`;
+  }
   return { points: points!.n, rollups: rollups!.n };
 }
 
 /** An enabled anomaly rule over the whole organization (inserted directly; the bench has no session). */
-export async function insertAnomalyRule(sql: postgres.Sql, orgId: string, metric: 'temperature' | 'battery' | 'rssi', peers: 'off' | 'group' | 'thing_type' = 'off'): Promise<string> {
+export async function insertAnomalyRule(sql: postgres.Sql, orgId: string, metric: 'temperature' | 'battery' | 'rssi', peers: 'off' | 'group' | 'thing_type' = 'off', label = ''): Promise<string> {
   const condition = { kind: 'anomaly', metric, sensitivity: 'medium', minHistoryHours: 1, peers, forSeconds: 0 };
   const [row] = await sql<{ id: string }[]>`
     insert into public.alert_rules (org_id, name, kind, severity, filter, condition, for_seconds, enabled)
-    values (${orgId}, ${`bench anomaly ${metric} ${peers}`}, 'anomaly', 'warning', '{}'::jsonb, ${sql.json(condition)}, 0, true)
+    values (${orgId}, ${`bench anomaly ${metric} ${peers}${label}`}, 'anomaly', 'warning', '{}'::jsonb, ${sql.json(condition)}, 0, true)
     returning id`;
   return row!.id;
 }
@@ -75,4 +82,23 @@ export async function seedAnomalyBaselines(sql: postgres.Sql, o: { orgId: string
       returning 1
     ) select count(*)::int as n from ins`;
   return row!.n;
+}
+
+/**
+ * For the alerts bench (perf lane): `count` anomaly rules over the whole organization on one
+ * metric, every other one comparing with peers per thing group, each with baselines for every
+ * device (seedAnomalyHistory first, with the same metric and interval). Evaluate them with
+ * `anomaly: anomalyCandidates()` (`src/features/alerts/anomaly`) in the evaluation's deps.
+ */
+export async function seedAnomalyRules(
+  sql: postgres.Sql,
+  o: { orgId: string; count: number; metric: 'temperature' | 'battery' | 'rssi'; now: Date; intervalMinutes: number },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const ruleId = await insertAnomalyRule(sql, o.orgId, o.metric, i % 2 === 0 ? 'off' : 'group', ` #${i + 1}`);
+    await seedAnomalyBaselines(sql, { orgId: o.orgId, ruleId, metric: o.metric, now: o.now, intervalMinutes: o.intervalMinutes });
+    ids.push(ruleId);
+  }
+  return ids;
 }

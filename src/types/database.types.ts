@@ -39,6 +39,32 @@ isOneToOne: false
       referencedColumns: ["id","org_id"]
     }
                   ]
+                },"alert_anomaly_scans": {
+                  Row: {
+                    "cursor_device_id": string | null,"last_full_scan_at": string | null,"org_id": string,"pass_started_at": string | null,"rule_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cursor_device_id"?: string | null,"last_full_scan_at"?: string | null,"org_id": string,"pass_started_at"?: string | null,"rule_id": string
+                  }
+                  Update: {
+                    "cursor_device_id"?: string | null,"last_full_scan_at"?: string | null,"org_id"?: string,"pass_started_at"?: string | null,"rule_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "alert_anomaly_scans_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "alert_anomaly_scans_rule_fkey"
+      columns: ["rule_id","org_id"]
+isOneToOne: false
+      referencedRelation: "alert_rules"
+      referencedColumns: ["id","org_id"]
+    }
+                  ]
                 },"alert_device_snoozes": {
                   Row: {
                     "created_at": string,"created_by": string | null,"device_id": string,"id": string,"org_id": string,"rule_id": string,"until": string

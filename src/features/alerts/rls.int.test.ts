@@ -49,6 +49,7 @@ beforeAll(async () => {
   await adminSql()`
     insert into public.alert_anomaly_baselines (org_id, rule_id, device_id, metric_key, source, points, level, scale, refreshed_at)
     values (${orgA.id}, ${anomalyRuleId}, ${deviceId}, '"temperature"', 'shadow_history', 100, 21.5, 0.4, now())`;
+  await adminSql()`insert into public.alert_anomaly_scans (org_id, rule_id, cursor_device_id, last_full_scan_at) values (${orgA.id}, ${anomalyRuleId}, ${deviceId}, now())`;
 });
 
 afterAll(async () => {
@@ -78,6 +79,7 @@ describe('reads', () => {
 
   it.each(PERSONAS)('as %s: the anomaly baselines are the evaluation\'s alone (no member reads them)', async (persona) => {
     await expect(run(persona, (db) => db`select count(*) from public.alert_anomaly_baselines where org_id = ${orgA.id}`)).rejects.toMatchObject({ code: '42501' });
+    await expect(run(persona, (db) => db`select count(*) from public.alert_anomaly_scans where org_id = ${orgA.id}`)).rejects.toMatchObject({ code: '42501' });
   });
 
   it('the queries return DTOs to a viewer and nothing to another organization, even given the org id', async () => {
@@ -103,6 +105,8 @@ describe('direct writes are refused for every persona (the server writes these t
     ['insert a baseline', (db) => db`insert into public.alert_anomaly_baselines (org_id, rule_id, device_id, metric_key, source, points, refreshed_at) values (${orgA.id}, ${anomalyRuleId}, ${deviceId}, '"battery"', 'telemetry', 0, now())`],
     ['widen a baseline', (db) => db`update public.alert_anomaly_baselines set scale = 1000 where rule_id = ${anomalyRuleId}`],
     ['drop a baseline', (db) => db`delete from public.alert_anomaly_baselines where rule_id = ${anomalyRuleId}`],
+    ['skip the full scan', (db) => db`update public.alert_anomaly_scans set last_full_scan_at = now() + interval '1 year' where rule_id = ${anomalyRuleId}`],
+    ['forge a scan state', (db) => db`insert into public.alert_anomaly_scans (org_id, rule_id) values (${orgA.id}, ${ruleId})`],
   ];
   it.each(PERSONAS)('as %s', async (persona) => {
     for (const [name, write] of writes) {

@@ -85,3 +85,35 @@ export function shapeAt(tx: Tx, shape: Fragment, hours: Fragment): Fragment {
     ${shape}[(floor(${hours})::bigint % 24)::int + 1] * (1 - (${hours} - floor(${hours})))
     + ${shape}[((floor(${hours})::bigint + 1) % 24)::int + 1] * (${hours} - floor(${hours})) end)`;
 }
+
+/**
+ * A device's current value of the metric without reading its history (the prefilter's input), as
+ * an expression over the baseline `b` and `public.devices d`: the cached column or the number at the
+ * reported path of the cached shadow (what the last sync saw), as threshold rules read it; for a
+ * device whose baseline learned from the telemetry store and that has no cached value, a store
+ * probe (the live-data ingest does not update the cached columns today: once it keeps a latest
+ * value per device and metric, that is the place to read). `since` bounds how old a store point may be (the sustain window, as for the recent points); points since `lookbackSince` are all looked at.
+ */
+export function currentValue(tx: Tx, orgId: string, metric: AnomalyMetricRef, m: MetricHistory, since: Date, now: Date, lookbackSince: Date = since): Fragment {
+  const cached =
+    metric === 'battery'
+      ? tx`d.battery`
+      : metric === 'rssi'
+        ? tx`d.rssi`
+        : metric === 'temperature'
+          ? tx`d.temperature`
+          : tx`(jsonb_path_query_first(${metric.shadow ? tx`d.named_shadows` : tx`d.shadow`}, ${`$${(metric.shadow ? [metric.shadow, 'reported', ...metric.path] : ['reported', ...metric.path]).map((k) => `."${k}"`).join('')} ? (@.type() == "number")`}::jsonpath))::float8`;
+  if (!m.telemetryName) return cached;
+  // The cached value first, as threshold rules read it: a join, no probe. Only a store-only device
+  // (no cached value) probes the store, the one point farthest from the baseline among those of the
+  // spike lookback (a spike between two evaluations is not missed), else the newest. coalesce stops
+  // at the first non-null, so devices with a cached value never probe.
+  return tx`(case when b.source = 'telemetry' then coalesce(${cached},
+      (select p.value from public.telemetry_points p
+       where p.device_id = d.id and p.metric = ${m.telemetryName} and p.org_id = ${orgId} and p.ts > ${lookbackSince} and p.ts <= ${now}
+       order by abs(p.value - b.level - ${shapeAt(tx, tx`b.daily_shape`, tx`(extract(epoch from p.ts)::float8 / 3600 - 0.5)`)}) desc limit 1),
+      (select p.value from public.telemetry_points p
+       where p.device_id = d.id and p.metric = ${m.telemetryName} and p.org_id = ${orgId} and p.ts > ${since} and p.ts <= ${now}
+       order by p.ts desc limit 1))
+    else ${cached} end)`;
+}

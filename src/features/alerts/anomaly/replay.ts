@@ -2,7 +2,9 @@ import type { Tx } from '@/lib/db';
 import type { AnomalyWindow } from '../detector/detect';
 import type { AnomalyKind, Sensitivity } from '../detector/schemas';
 import { refreshBaselines } from './baselines';
-import { metricHistory, type MetricHistory } from './history';
+import { SUSTAIN_WINDOW_MS } from './constants';
+import { currentValue, metricHistory, type MetricHistory } from './history';
+import { fullScanBatch } from './scan';
 import { scoreAnomalies, type PeerMode } from './score';
 import type { AnomalyMetricRef } from '../schemas';
 
@@ -25,6 +27,11 @@ export interface ReplayArgs {
   minHistoryHours?: number;
   peers?: PeerMode;
   refreshAfterMs?: number;
+  /** As the hook: `prefilter` (default) or `full` (every device's recent points every step). */
+  scoring?: 'prefilter' | 'full';
+  /** The prefilter path's full pass (stuck / drift) interval and batch; the hook's defaults unless told. */
+  fullScanIntervalMs?: number;
+  fullScanBatch?: number;
 }
 
 export interface ReplayResult {
@@ -50,6 +57,15 @@ export async function replay(args: ReplayArgs): Promise<ReplayResult> {
       const where = tx`d.org_id = ${args.orgId} and d.integration_id = ${args.integrationId}`;
       const started = performance.now();
       await refreshBaselines(tx, { orgId: args.orgId, ruleId: args.ruleId, metric, where, now, batch: 100_000, maxAgeMs: args.refreshAfterMs ?? 3_600_000 });
+      const scope =
+        args.scoring === 'full'
+          ? ({ kind: 'all' } as const)
+          : {
+              kind: 'prefilter' as const,
+              current: currentValue(tx, args.orgId, args.metric, metric, new Date(t - SUSTAIN_WINDOW_MS), now, new Date(t - args.stepMs)),
+              // Devices with an open window stand for those with an open alert (the hook reads public.alerts; the replay writes none).
+              fullScan: [...(await fullScanBatch(tx, { orgId: args.orgId, ruleId: args.ruleId, now, intervalMs: args.fullScanIntervalMs ?? 10 * 60_000, batch: args.fullScanBatch ?? 2000 })), ...open.keys()],
+            };
       const scored = performance.now();
       const result = await scoreAnomalies(tx, {
         orgId: args.orgId,
@@ -61,6 +77,7 @@ export async function replay(args: ReplayArgs): Promise<ReplayResult> {
         minHistoryHours: args.minHistoryHours ?? 24,
         peers: args.peers ?? 'off',
         pointLookbackMs: args.stepMs,
+        scope,
       });
       refreshMs += scored - started;
       scoreMs += performance.now() - scored;
