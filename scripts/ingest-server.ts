@@ -15,11 +15,11 @@ import { ingest } from '../src/features/live-data/ingest';
  * behind the same load balancer path; each keeps its own caches (5 s TTL) and rollup loop.
  * GET /health answers 200 while the database answers. SIGTERM/SIGINT: stop accepting, finish the
  * requests in flight, write the counters, fold queued rollups, close the pool.
- * INGEST_HOST (127.0.0.1), INGEST_PORT (3100).
+ * INGEST_HOST (127.0.0.1), INGEST_PORT (3001; 3100 is the test stack's app port).
  */
 const log = logger.child({ component: 'ingest-server' });
 const host = process.env.INGEST_HOST ?? '127.0.0.1';
-const port = Number(process.env.INGEST_PORT ?? 3100);
+const port = Number(process.env.INGEST_PORT ?? 3001);
 const PATH = /^\/api\/ingest\/v1\/([^/?]+)\/?$/;
 const runtime = ingestRuntime();
 
