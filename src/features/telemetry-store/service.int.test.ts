@@ -390,6 +390,10 @@ describe('RLS and grants', () => {
         as(orgA.members.owner, (db) => db`delete from ${db('public.' + table)} where device_id = ${deviceA}`),
         `owner delete ${table}`,
       ).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as(orgA.members.owner, (db) => db`insert into ${db('public.' + table)} (org_id, integration_id, device_id) values (${orgA.id}, ${integrationA}, ${deviceA})`),
+        `owner insert ${table}`,
+      ).rejects.toMatchObject({ code: '42501' });
     }
     // Fleet rollups: keyed by integration, same rules (asked for both organizations' integrations).
     const fleets = [integrationA, integrationB];
@@ -405,6 +409,10 @@ describe('RLS and grants', () => {
       await expect(
         as(orgA.members.owner, (db) => db`update ${db('public.' + table)} set count = 0 where integration_id = ${integrationA}`),
         `owner update ${table}`,
+      ).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as(orgA.members.owner, (db) => db`insert into ${db('public.' + table)} (org_id, integration_id) values (${orgA.id}, ${integrationA})`),
+        `owner insert ${table}`,
       ).rejects.toMatchObject({ code: '42501' });
     }
     await expect(

@@ -87,47 +87,29 @@ export async function writeTelemetryPoints(db: Tx, points: TelemetryPoint[]): Pr
  * inserted rows, or the rows a fold takes from the rollup queue. Rows go in in key order, so
  * concurrent statements touching the same keys lock them in the same order (no deadlock).
  */
-const ROLLUP_CTES = `
-    r5 as (
-      insert into public.telemetry_rollups_5m as r (org_id, integration_id, device_id, metric, bucket, min, max, sum, count)
-      select org_id, integration_id, device_id, metric, date_bin(interval '5 minutes', ts, timestamptz 'epoch'),
+function rollupUpsert(cte: string, table: string, width: string, perDevice: boolean): string {
+  const subject = perDevice ? 'device_id' : 'integration_id';
+  const columns = perDevice ? 'org_id, integration_id, device_id, metric' : 'org_id, integration_id, metric';
+  const groupBy = perDevice ? '1, 2, 3, 4, 5 order by 3, 4, 5' : '1, 2, 3, 4 order by 2, 3, 4';
+  return `
+    ${cte} as (
+      insert into public.${table} as r (${columns}, bucket, min, max, sum, count)
+      select ${columns}, date_bin(interval '${width}', ts, timestamptz 'epoch'),
              min(value), max(value), sum(value), count(*)
-      from ins group by 1, 2, 3, 4, 5 order by 3, 4, 5
-      on conflict (device_id, metric, bucket) do update
-        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-            sum = r.sum + excluded.sum, count = r.count + excluded.count
-      returning 1
-    ),
-    r1 as (
-      insert into public.telemetry_rollups_1h as r (org_id, integration_id, device_id, metric, bucket, min, max, sum, count)
-      select org_id, integration_id, device_id, metric, date_bin(interval '1 hour', ts, timestamptz 'epoch'),
-             min(value), max(value), sum(value), count(*)
-      from ins group by 1, 2, 3, 4, 5 order by 3, 4, 5
-      on conflict (device_id, metric, bucket) do update
-        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-            sum = r.sum + excluded.sum, count = r.count + excluded.count
-      returning 1
-    ),
-    f5 as (
-      insert into public.telemetry_fleet_rollups_5m as r (org_id, integration_id, metric, bucket, min, max, sum, count)
-      select org_id, integration_id, metric, date_bin(interval '5 minutes', ts, timestamptz 'epoch'),
-             min(value), max(value), sum(value), count(*)
-      from ins group by 1, 2, 3, 4 order by 2, 3, 4
-      on conflict (integration_id, metric, bucket) do update
-        set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-            sum = r.sum + excluded.sum, count = r.count + excluded.count
-      returning 1
-    ),
-    f1 as (
-      insert into public.telemetry_fleet_rollups_1h as r (org_id, integration_id, metric, bucket, min, max, sum, count)
-      select org_id, integration_id, metric, date_bin(interval '1 hour', ts, timestamptz 'epoch'),
-             min(value), max(value), sum(value), count(*)
-      from ins group by 1, 2, 3, 4 order by 2, 3, 4
-      on conflict (integration_id, metric, bucket) do update
+      from ins group by ${groupBy}
+      on conflict (${subject}, metric, bucket) do update
         set min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
             sum = r.sum + excluded.sum, count = r.count + excluded.count
       returning 1
     )`;
+}
+
+const ROLLUP_CTES = [
+  rollupUpsert('r5', 'telemetry_rollups_5m', '5 minutes', true),
+  rollupUpsert('r1', 'telemetry_rollups_1h', '1 hour', true),
+  rollupUpsert('f5', 'telemetry_fleet_rollups_5m', '5 minutes', false),
+  rollupUpsert('f1', 'telemetry_fleet_rollups_1h', '1 hour', false),
+].join(',');
 
 export interface WriteOptions {
   /**
