@@ -1,11 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { telemetryCache } from '@/features/telemetry/cache';
+import { telemetryAppDeps } from '@/features/telemetry/app-deps';
 import { NO_STORE, parseTelemetryQuery, telemetryFailure } from '@/features/telemetry/http';
 import { loadTelemetry } from '@/features/telemetry/service';
 import { getSessionUser } from '@/lib/auth';
-import { platformIdentityFromEnv } from '@/lib/aws/clients';
-import { asService, asUser } from '@/lib/db';
-import { serverEnv } from '@/lib/env';
 import { limitRoute } from '@/lib/rate-limit';
 import { requestLogger } from '@/lib/request-log';
 
@@ -24,17 +21,9 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const limited = await limitRoute('telemetry', user.id);
   if (limited) return limited;
   const { orgSlug } = await params;
-  const env = serverEnv();
   try {
     const data = await loadTelemetry(
-      {
-        asUser: (fn) => asUser(user.claims, fn),
-        asService,
-        keyring: env.FLEETLINE_VAULT_KEYS,
-        platform: platformIdentityFromEnv(),
-        cache: telemetryCache(),
-        now: Date.now,
-      },
+      telemetryAppDeps(user.claims),
       { orgSlug, request: query.request, filter },
     );
     return NextResponse.json(data, { headers: { ...NO_STORE, 'server-timing': `telemetry;dur=${data.serverMs}` } });

@@ -1,11 +1,9 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { telemetryCache } from '@/features/telemetry/cache';
+import { telemetryAppDeps } from '@/features/telemetry/app-deps';
 import { NO_STORE, parseTelemetryQuery, telemetryFailure } from '@/features/telemetry/http';
 import { chartCsv, chartCsvFilename } from '@/features/telemetry-store/chart-csv';
 import { getSessionUser } from '@/lib/auth';
-import { platformIdentityFromEnv } from '@/lib/aws/clients';
-import { asService, asUser } from '@/lib/db';
-import { serverEnv } from '@/lib/env';
+import { asUser } from '@/lib/db';
 import { limitRoute } from '@/lib/rate-limit';
 import { requestLogger } from '@/lib/request-log';
 
@@ -25,20 +23,11 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const limited = await limitRoute('telemetryExport', user.id);
   if (limited) return limited;
   const { orgSlug } = await params;
-  const env = serverEnv();
   const log = (await requestLogger({ route: 'telemetry.export' })).child({ userId: user.id });
   let csv;
   try {
     csv = await chartCsv(
-      {
-        asUser: (fn) => asUser(user.claims, fn),
-        readAsUser: (fn) => asUser(user.claims, fn),
-        asService,
-        keyring: env.FLEETLINE_VAULT_KEYS,
-        platform: platformIdentityFromEnv(),
-        cache: telemetryCache(),
-        now: Date.now,
-      },
+      { ...telemetryAppDeps(user.claims), readAsUser: (fn) => asUser(user.claims, fn) },
       { orgSlug, request: query.request, filter },
     );
   } catch (error) {
